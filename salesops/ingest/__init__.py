@@ -1,0 +1,1 @@
+"""Ingestion: complete landing drops -> append-only raw tables in the warehouse."""
