@@ -26,6 +26,10 @@ FieldType = Literal[
     "integer",  # a whole number >= 0 (durations, counts)
     "enum",  # one of `values`
     "email",
+    "uuid",  # xAPI statement id
+    "mbox",  # xAPI actor: mailto:<email>
+    "scaled",  # a number in -1..1 (xAPI scaled score)
+    "duration",  # ISO 8601 duration (xAPI result.duration)
 ]
 
 RAW_SCHEMA = "raw"
@@ -62,6 +66,7 @@ class Field:
             "percent": "DOUBLE",
             "number": "DOUBLE",
             "positive": "DOUBLE",
+            "scaled": "DOUBLE",
             "integer": "BIGINT",
         }.get(self.type, "VARCHAR")
 
@@ -206,12 +211,13 @@ LMS_FILES: tuple[FileSpec, ...] = (
     FileSpec(
         "lms", "statements.jsonl", "lms_statements",
         # JSON paths; the raw table holds these flattened plus the statement text.
-        (_f("id", "id", not_null=True), _f("actor.mbox", not_null=True),
+        (_f("id", "uuid", not_null=True), _f("actor.mbox", "mbox", not_null=True),
          _f("verb.id", not_null=True), _f("object.id", not_null=True),
          _opt("object.objectType"), _opt("result.completion", "bool"),
-         _opt("result.success", "bool"), _opt("result.score.scaled", "number"),
-         _opt("result.duration"), _f("timestamp", "datetime", not_null=True)),
-        unique_key=("id",),
+         _opt("result.success", "bool"), _opt("result.score.scaled", "scaled"),
+         _opt("result.duration", "duration"), _f("timestamp", "datetime", not_null=True)),
+        # The same statement delivered twice counts once (staging dedupes), even in one file.
+        unique_key=(),
         format="jsonl",
         description="xAPI 1.0.3 statements, one per line",
     ),

@@ -1,0 +1,60 @@
+# salesops: the two commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export SALESOPS_LANDING_DIR ?= data/landing
+export SALESOPS_WAREHOUSE ?= data/warehouse.duckdb
+export SALESOPS_PUBLISH_DIR ?= data/published
+export GX_ANALYTICS_ENABLED := false
+export DAGSTER_DISABLE_TELEMETRY := true
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find models dbt_project/macros seeds -type f 2>/dev/null) dbt_project/dbt_project.yml
+
+.PHONY: setup demo run test ui lint docs clean help
+
+help:
+	@echo "make demo   set up, generate the sample data if missing, run the pipeline, publish"
+	@echo "make test   set up and run the test suite"
+	@echo "make run    run the pipeline on SALESOPS_LANDING_DIR (no generation)"
+	@echo "make ui     dagster dev on http://127.0.0.1:3000"
+	@echo "make setup  create .venv, install the pinned dependencies, parse the dbt project"
+
+setup: $(STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --project-dir . --profiles-dir .
+	touch $(MANIFEST)
+
+$(DAGSTER_HOME)/dagster.yaml: config/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp config/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+demo: setup
+	$(BIN)/salesops demo
+
+run: setup
+	$(BIN)/salesops run
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check salesops orchestration tests
+
+ui: setup
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}
+
+docs: setup
+	cd dbt_project && ../$(BIN)/dbt docs generate --project-dir . --profiles-dir .
+
+clean:
+	rm -rf data .dagster_home dbt_project/target dbt_project/logs

@@ -1,0 +1,1 @@
+"""The Dagster code location of salesops: ingestion, dbt, quality gate, publishing, automation."""

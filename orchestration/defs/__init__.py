@@ -1,0 +1,1 @@
+"""One module per integration: ingestion (landing -> raw), dbt, quality (GX), publishing."""

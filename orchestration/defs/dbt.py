@@ -1,0 +1,60 @@
+"""The dbt project as Dagster assets: staging, facts, dimensions and KPI marts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from salesops.settings import DBT_PROJECT_DIR, Settings
+
+from .constants import WAREHOUSE_POOL
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# `dagster dev` re-parses on load; elsewhere the manifest is prepared at set-up (make setup).
+dbt_project.prepare_if_dev()
+
+
+def ensure_manifest(project: DbtProject = dbt_project) -> Path:
+    """The manifest, parsed once if missing (a fresh clone that skipped `make setup`)."""
+    if not project.manifest_path.exists():
+        dbt = Path(sys.executable).with_name("dbt")
+        subprocess.run(
+            [str(dbt), "parse", "--quiet", "--project-dir", str(project.project_dir),
+             "--profiles-dir", str(project.profiles_dir)],
+            check=True,
+            env={**os.environ, "SALESOPS_WAREHOUSE": str(Settings.from_env().warehouse)},
+        )
+    return project.manifest_path
+
+
+class SalesopsDbtTranslator(DagsterDbtTranslator):
+    """Models keep their name as key; groups follow the model folders (staging, marts, ...)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props.get("resource_type") == "source":
+            return "raw"
+        fqn = dbt_resource_props.get("fqn") or []
+        return fqn[1] if len(fqn) > 2 else "models"
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    project=dbt_project,
+    dagster_dbt_translator=SalesopsDbtTranslator(),
+    pool=WAREHOUSE_POOL,
+)
+def salesops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """`dbt build`: models and their dbt tests (reported as asset checks)."""
+    # dbt runs as a subprocess with cwd = the dbt project: give it the absolute warehouse path.
+    os.environ["SALESOPS_WAREHOUSE"] = str(Settings.from_env().warehouse)
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+dbt_resource = DbtCliResource(project_dir=dbt_project)

@@ -1,0 +1,175 @@
+"""The `salesops` command: generate sample data, run the pipeline, publish, restore, summarise."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from salesops.settings import Settings
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from salesops.generator import generate
+
+    out = Path(args.out).resolve()
+    summary = generate(args.preset, out, seed=args.seed)
+    print(f"generated preset {args.preset!r} (seed {args.seed}) into {out}")
+    for key, value in summary.items():
+        print(f"  {key}: {value}")
+    return 0
+
+
+def run_pipeline() -> tuple[bool, list[str]]:
+    """Run the whole pipeline in this process; returns (success, failure reasons)."""
+    import dagster as dg
+
+    from orchestration.defs.constants import PIPELINE_JOB
+    from orchestration.definitions import defs
+
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    job = defs.resolve_job_def(PIPELINE_JOB)
+    kwargs = {"instance": instance} if instance is not None else {}
+    result = job.execute_in_process(raise_on_error=False, **kwargs)
+    reasons: list[str] = []
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            data = event.step_failure_data
+            msg = None
+            if data.user_failure_data is not None and data.user_failure_data.description:
+                msg = data.user_failure_data.description
+            elif data.error is not None:
+                msg = data.error.message.strip()
+                cause = data.error.cause
+                while cause is not None:
+                    msg += f" (caused by: {cause.message.strip()})"
+                    cause = cause.cause
+            reasons.append(f"{event.step_key}: {msg}")
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            ev = event.event_specific_data
+            if not ev.passed and ev.severity.value == "ERROR":
+                reasons.append(f"quality check {ev.check_name} on {ev.asset_key.to_user_string()} "
+                               "failed: nothing published")
+    skipped_publish = result.success and not any(
+        e.event_type_value == "ASSET_MATERIALIZATION"
+        and e.asset_key is not None
+        and e.asset_key.path[0] == "published"
+        for e in result.all_events
+    )
+    if skipped_publish:
+        reasons.append("the published marts were not materialized")
+    return result.success and not reasons, reasons
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if not settings.landing_dir.is_dir():
+        print(f"error: landing folder {settings.landing_dir} does not exist "
+              "(SALESOPS_LANDING_DIR)", file=sys.stderr)
+        return 2
+    print(f"salesops run: landing {settings.landing_dir} -> warehouse {settings.warehouse}")
+    ok, reasons = run_pipeline()
+    if not ok:
+        print("\nPIPELINE FAILED; the published marts are unchanged.", file=sys.stderr)
+        for r in reasons:
+            print(f"  - {r}", file=sys.stderr)
+        return 1
+    print_summary(settings)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if not any(settings.landing_dir.glob("*/*/_SUCCESS")):
+        from salesops.generator import generate
+
+        print(f"generating the demo sample data into {settings.landing_dir} ...")
+        generate("demo", settings.landing_dir, seed=args.seed)
+    else:
+        print(f"sample data already in {settings.landing_dir}; not regenerating")
+    return _cmd_run(args)
+
+
+def print_summary(settings: Settings) -> None:
+    import duckdb
+
+    db = settings.publish_dir / "salesops.duckdb"
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        version = con.execute(
+            "select version, drop_dates from publish_log order by published_at desc limit 1"
+        ).fetchone()
+        print(f"\nPublished version {version[0]} (drops: {version[1]})")
+        rows = con.execute(
+            "select month, won_count, lost_count, win_rate_count, won_amount, win_rate_amount "
+            "from kpi_win_rate_company order by month desc limit 6"
+        ).fetchall()
+        print("\nWin rate, company, last 6 months:")
+        print(f"  {'month':<10} {'won':>5} {'lost':>5} {'win rate #':>10} {'won amount':>14} "
+              f"{'win rate $':>10}")
+        for month, won, lost, wr, amount, wra in rows:
+            print(f"  {month!s:<10} {won:>5} {lost:>5} {_pct(wr):>10} {amount or 0:>14,.0f} "
+                  f"{_pct(wra):>10}")
+        marts = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main' "
+            "order by 1").fetchall()]
+        print(f"\nPublished database: {db}")
+        print(f"Parquet files:      {settings.publish_dir / 'parquet'}/<mart>.parquet")
+        print(f"Tables:             {', '.join(marts)}")
+    finally:
+        con.close()
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f}%"
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    print_summary(Settings.from_env())
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from salesops.publish import restore, versions
+
+    publish_dir = Settings.from_env().publish_dir
+    if not args.version:
+        for v in versions(publish_dir):
+            print(v)
+        return 0
+    restore(publish_dir, args.version)
+    print(f"version {args.version} is current again in {publish_dir}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="salesops", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="write sample landing drops (CONTRACT.md layout)")
+    g.add_argument("--preset", default="demo", choices=["tiny", "demo", "medium", "large"])
+    g.add_argument("--out", required=True, help="landing folder to write")
+    g.add_argument("--seed", type=int, default=42)
+    g.set_defaults(func=_cmd_generate)
+
+    r = sub.add_parser("run", help="run the pipeline on the landing folder; non-zero on failure")
+    r.set_defaults(func=_cmd_run)
+
+    d = sub.add_parser("demo", help="generate the demo data if missing, then run")
+    d.add_argument("--seed", type=int, default=42)
+    d.set_defaults(func=_cmd_demo)
+
+    s = sub.add_parser("summary", help="print the published KPI summary")
+    s.set_defaults(func=_cmd_summary)
+
+    v = sub.add_parser("restore", help="list published versions, or make VERSION current again")
+    v.add_argument("version", nargs="?")
+    v.set_defaults(func=_cmd_restore)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,433 @@
+"""Loading complete drops into the raw schema.
+
+Each drop is one transaction: its files are checked against the contract, good rows are appended
+to `raw.<table>` with their drop date, file, line and load id, rows that break a field's domain go
+to `raw.quarantine` with the reason, and the drop is recorded in `raw.load_drops`. A file that
+can't be read (empty, wrong header, missing column, not UTF-8, truncated) fails the whole drop:
+the transaction is rolled back and nothing of the drop is loaded. A drop already recorded is not
+loaded again, so re-delivering a drop doubles nothing.
+
+All parsing and checking runs as SQL inside DuckDB.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from salesops.contract import RAW_SCHEMA, SYSTEMS, ContractViolation, FileSpec, spec_for
+from salesops.ingest.drops import Drop, file_sha256, scan_system
+from salesops.ingest.hr_columns import load_hr_column_map
+from salesops.ingest.raw_tables import column_name, create_raw_tables, raw_columns
+from salesops.ingest.rules import duration_seconds_expr, sql_str, typed_expr, violation_expr
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class FileResult:
+    file: str
+    table: str
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    seconds: float
+
+
+@dataclass
+class DropResult:
+    system: str
+    drop_date: dt.date
+    status: str  # loaded | skipped | failed
+    load_id: str | None = None
+    files: list[FileResult] = field(default_factory=list)
+    message: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def key(self) -> str:
+        return f"{self.system}/{self.drop_date.isoformat()}"
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+
+@dataclass
+class LoadReport:
+    results: list[DropResult] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)  # drops without _SUCCESS
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def loaded(self) -> list[DropResult]:
+        return [r for r in self.results if r.status == "loaded"]
+
+    @property
+    def failures(self) -> list[DropResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    def raise_for_failures(self) -> None:
+        if self.failures:
+            raise IngestionFailed(self.failures)
+
+    def extend(self, other: LoadReport) -> None:
+        self.results += other.results
+        self.pending += other.pending
+        self.warnings += other.warnings
+
+
+class IngestionFailed(Exception):
+    def __init__(self, failures: list[DropResult]):
+        self.failures = failures
+        lines = [f"drop {r.key} failed: {r.message}" for r in failures]
+        super().__init__("\n".join(lines))
+
+
+def _noop(_: str) -> None:
+    pass
+
+
+def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse))
+    con.execute("set TimeZone = 'UTC'")
+    create_raw_tables(con)
+    return con
+
+
+def load_landing(
+    landing: Path,
+    warehouse: Path,
+    *,
+    systems: tuple[str, ...] = SYSTEMS,
+    hr_column_map: dict[str, str] | None = None,
+    log: Log = _noop,
+) -> LoadReport:
+    """Load every complete, not yet loaded drop of `systems`. Failures are in the report."""
+    report = LoadReport()
+    con = connect(warehouse)
+    try:
+        for system in systems:
+            report.extend(load_system(con, landing, system, hr_column_map=hr_column_map, log=log))
+    finally:
+        con.close()
+    return report
+
+
+def load_system(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    system: str,
+    *,
+    hr_column_map: dict[str, str] | None = None,
+    log: Log = _noop,
+) -> LoadReport:
+    """Load the system's new complete drops in date order; stop at the first that fails."""
+    if system not in SYSTEMS:
+        raise ValueError(f"unknown system {system!r}; expected one of {SYSTEMS}")
+    report = LoadReport()
+    scan = scan_system(landing, system)
+    report.pending = [d.path.as_posix() for d in scan.pending]
+    for p in scan.pending:
+        log(f"{system}: drop {p.date} has no _SUCCESS yet; left for a later run")
+    for folder in scan.ignored:
+        report.warnings.append(f"{folder}: not a YYYY-MM-DD drop folder; ignored")
+    if system == "hr" and hr_column_map is None:
+        hr_column_map = load_hr_column_map()
+    loaded = dict(
+        con.execute(
+            f"select drop_date, fingerprint from {RAW_SCHEMA}.load_drops where system = ?",
+            [system],
+        ).fetchall()
+    )
+    newest = max(loaded) if loaded else None
+    todo = [d for d in scan.complete if d.date not in loaded]
+    for drop in scan.complete:
+        if drop.date in loaded:
+            if drop.fingerprint() != loaded[drop.date]:
+                report.warnings.append(
+                    f"{drop.key}: delivered again with different content; the drop loaded "
+                    "before is kept and this delivery is ignored"
+                )
+            report.results.append(
+                DropResult(system, drop.date, "skipped", message="already loaded")
+            )
+    if todo:
+        log(f"{system}: {len(todo)} new drop(s) to load: {todo[0].date} .. {todo[-1].date}")
+    for drop in todo:
+        if newest is not None and drop.date < newest:
+            report.warnings.append(
+                f"{drop.key}: arrived after the newer drop {system}/{newest} was loaded; "
+                "loaded anyway (latest SystemModstamp still wins)"
+            )
+        result = load_drop(con, landing, drop, hr_column_map=hr_column_map, log=log)
+        report.results.append(result)
+        if result.status == "failed":
+            log(f"{drop.key}: FAILED: {result.message}")
+            break
+    return report
+
+
+def load_drop(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    drop: Drop,
+    *,
+    hr_column_map: dict[str, str] | None = None,
+    log: Log = _noop,
+) -> DropResult:
+    """Load one drop in one transaction; on a contract violation, load nothing of it."""
+    started = time.perf_counter()
+    load_id = f"{drop.system}-{drop.date.isoformat()}-{uuid.uuid4().hex[:12]}"
+    result = DropResult(drop.system, drop.date, "loaded", load_id=load_id)
+    hashes: dict[str, str] = {}
+    con.execute("begin transaction")
+    try:
+        for path in drop.data_files():
+            spec = spec_for(drop.system, path.name)
+            rel = path.relative_to(landing).as_posix()
+            if spec is None:
+                log(f"{rel}: not a contract file; ignored")
+                continue
+            hashes[path.name] = file_sha256(path)
+            t0 = time.perf_counter()
+            mapping = hr_column_map if drop.system == "hr" else None
+            fr = load_file(con, spec, path, rel, drop.date, load_id, mapping)
+            fr.seconds = time.perf_counter() - t0
+            result.files.append(fr)
+            rate = fr.rows_read / fr.seconds if fr.seconds > 0 else 0.0
+            log(
+                f"{rel}: {fr.rows_loaded:,} rows loaded, {fr.rows_quarantined:,} quarantined "
+                f"({rate:,.0f} rows/s)"
+            )
+            _record_file(con, load_id, drop, fr, hashes[path.name])
+        con.execute(
+            f"insert into {RAW_SCHEMA}.load_drops values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [drop.system, drop.date, load_id, drop.fingerprint(), len(result.files),
+             result.rows_loaded, result.rows_quarantined,
+             dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+        )
+        con.execute("commit")
+    except ContractViolation as violation:
+        con.execute("rollback")
+        result.status = "failed"
+        result.message = str(violation)
+        result.files = []
+    except BaseException:
+        con.execute("rollback")
+        raise
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _record_file(con, load_id: str, drop: Drop, fr: FileResult, sha: str) -> None:
+    con.execute(
+        f"insert into {RAW_SCHEMA}.load_files values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [load_id, drop.system, drop.date, fr.file, fr.rows_read, fr.rows_loaded,
+         fr.rows_quarantined, sha],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# one file
+
+
+def read_header(path: Path, rel: str) -> list[str]:
+    with open(path, "rb") as fh:
+        first = fh.readline(1 << 20)
+    if not first.strip():
+        raise ContractViolation(rel, "file is empty: no header row", line=1)
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ContractViolation(rel, f"header is not valid UTF-8 ({e.reason})", line=1) from e
+    header = next(csv.reader([text.rstrip("\r\n")]))
+    seen: set[str] = set()
+    for name in header:
+        if not name.strip():
+            raise ContractViolation(rel, "header has an empty column name", line=1)
+        if name.lower() in seen:
+            raise ContractViolation(rel, "header has a duplicate column", column=name, line=1)
+        seen.add(name.lower())
+    return header
+
+
+def check_required(spec: FileSpec, columns: list[str], rel: str) -> None:
+    present = set(columns)
+    for name in spec.required_columns:
+        if name not in present:
+            raise ContractViolation(rel, f"missing required column {name!r}", column=name)
+
+
+_DUCKDB_LINE = re.compile(r"on Line: (\d+)")
+
+
+def _csv_error(rel: str, err: duckdb.Error) -> ContractViolation:
+    text = str(err)
+    m = _DUCKDB_LINE.search(text)
+    line = int(m.group(1)) if m else None
+    if "unicode" in text.lower() or "utf-8" in text.lower():
+        problem = "not valid UTF-8"
+    elif "unterminated quote" in text.lower():
+        problem = "truncated: a quoted value is never closed"
+    elif "Expected Number of Columns" in text:
+        found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+        problem = (
+            f"a row has {found.group(2)} fields where the header has {found.group(1)}"
+            if found else "a row has the wrong number of fields"
+        )
+    else:
+        problem = "can't be read as CSV: " + text.splitlines()[0][:300]
+    return ContractViolation(rel, problem, line=line)
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    spec: FileSpec,
+    path: Path,
+    rel: str,
+    drop_date: dt.date,
+    load_id: str,
+    column_map: dict[str, str] | None = None,
+) -> FileResult:
+    if path.stat().st_size == 0:
+        raise ContractViolation(rel, "file is empty: no header row", line=1)
+    if spec.format == "jsonl":
+        values, stage_sql = _stage_jsonl(con, spec, path, rel)
+    else:
+        values, stage_sql = _stage_csv(con, spec, path, rel, column_map)
+    return _insert_staged(con, spec, rel, drop_date, load_id, values, stage_sql)
+
+
+def _stage_csv(con, spec: FileSpec, path: Path, rel: str, column_map: dict[str, str] | None):
+    header = read_header(path, rel)
+    names = [column_map.get(h, h) if column_map else h for h in header]
+    check_required(spec, names, rel)
+    cols = {f"c{i}": "VARCHAR" for i in range(len(header))}
+    struct = "{" + ", ".join(f"'{k}': 'VARCHAR'" for k in cols) + "}"
+    try:
+        con.execute(
+            f"""create or replace temp table _stage as
+            select * from read_csv({sql_str(str(path))}, columns = {struct}, header = true,
+                delim = ',', quote = '"', escape = '"', auto_detect = false,
+                strict_mode = true, encoding = 'utf-8') with ordinality"""
+        )
+    except duckdb.Error as e:
+        raise _csv_error(rel, e) from e
+    index = {n: i for i, n in enumerate(names)}
+    # Embedded newlines in quoted values shift the physical line numbers of later rows.
+    nl = " + ".join(
+        f"coalesce(length(c{i}) - length(replace(c{i}, chr(10), '')), 0)" for i in range(len(header))
+    )
+    has_nl = con.execute(f"select coalesce(max({nl}), 0) from _stage").fetchone()[0] > 0
+    line = (
+        f"1 + ordinality + coalesce(sum({nl}) over (order by ordinality rows between "
+        "unbounded preceding and 1 preceding), 0)"
+        if has_nl else "1 + ordinality"
+    )
+    values = {
+        f.name: (f"nullif(c{index[f.name]}, '')" if f.name in index else None) for f in spec.fields
+    }
+    stage_sql = f"select *, {line} as _line from _stage"
+    return values, stage_sql
+
+
+def _stage_jsonl(con, spec: FileSpec, path: Path, rel: str):
+    try:
+        con.execute(
+            f"""create or replace temp table _stage as
+            select line, ordinality from read_csv({sql_str(str(path))},
+                columns = {{'line': 'VARCHAR'}}, header = false, delim = chr(1), quote = '',
+                escape = '', auto_detect = false, encoding = 'utf-8') with ordinality"""
+        )
+    except duckdb.Error as e:
+        raise _csv_error(rel, e) from e
+    values = {
+        f.name: f"nullif(trim(json_extract_string(j, {sql_str('$.' + f.name)})), '')"
+        for f in spec.fields
+    }
+    stage_sql = (
+        "select *, ordinality as _line, case when json_valid(line) then line end as j "
+        "from _stage where line is not null and trim(line) <> ''"
+    )
+    return values, stage_sql
+
+
+def _insert_staged(con, spec: FileSpec, rel: str, drop_date, load_id, values, stage_sql):
+    reasons = [
+        violation_expr(f, v) if v is not None else "cast(null as varchar)"
+        for f, v in ((f, values[f.name]) for f in spec.fields)
+    ]
+    if spec.format == "jsonl":
+        # When the line isn't JSON, its fields are all missing: one reason is enough.
+        reason = (
+            "case when j is null then 'line is not valid JSON' "
+            f"else nullif(concat_ws('; ', {', '.join(reasons)}), '') end"
+        )
+    else:
+        reason = f"nullif(concat_ws('; ', {', '.join(reasons)}), '')"
+    key = [values[k] for k in spec.unique_key if values.get(k) is not None]
+    if spec.unique_key and len(key) == len(spec.unique_key):
+        dup = (
+            f"case when count(*) over (partition by {', '.join(key)}) > 1 and "
+            + " and ".join(f"{k} is not null" for k in key)
+            + f" then {sql_str('duplicate ' + ', '.join(spec.unique_key) + ' in this file (ambiguous)')} end"
+        )
+        reason = f"nullif(concat_ws('; ', {reason}, {dup}), '')"
+    raw_cols = [c for c, _ in raw_columns(spec)]
+    typed: list[str] = []
+    for f in spec.fields:
+        v = values[f.name]
+        typed.append(f"cast({typed_expr(f, v)} as {f.sql_type})" if v is not None
+                     else f"cast(null as {f.sql_type})")
+    if spec.table == "lms_statements":
+        typed.append(duration_seconds_expr(values["result.duration"]))
+        typed.append("line")
+    lineage = [f"cast({sql_str(drop_date.isoformat())} as date)", sql_str(rel), "_line", sql_str(load_id)]
+    record = "json_object(" + ", ".join(
+        f"{sql_str(f.name)}, {values[f.name]}" for f in spec.fields if values[f.name] is not None
+    ) + ")" if spec.format == "csv" else "left(line, 2000)"
+    con.execute(
+        f"""create or replace temp table _checked as
+        select {', '.join(f'{t} as x{i}' for i, t in enumerate(typed))},
+               _line, {reason} as _reason, {record} as _record
+        from ({stage_sql})"""
+    )
+    n_typed = len(typed)
+    col_list = ", ".join(f'"{c}"' for c in raw_cols)
+    select_list = ", ".join([f"x{i}" for i in range(n_typed)] + lineage)
+    con.execute(
+        f"insert into {RAW_SCHEMA}.{spec.table} ({col_list}) "
+        f"select {select_list} from _checked where _reason is null"
+    )
+    con.execute(
+        f"""insert into {RAW_SCHEMA}.quarantine
+        select {sql_str(load_id)}, {sql_str(spec.system)}, {lineage[0]}, {sql_str(rel)},
+               _line, _reason, _record
+        from _checked where _reason is not null"""
+    )
+    read, bad = con.execute(
+        "select count(*), count(*) filter (where _reason is not null) from _checked"
+    ).fetchone()
+    con.execute("drop table if exists _stage")
+    con.execute("drop table if exists _checked")
+    return FileResult(rel, spec.table, read, read - bad, bad, 0.0)
+
+
+__all__ = [
+    "DropResult", "FileResult", "IngestionFailed", "LoadReport", "column_name", "connect",
+    "load_drop", "load_file", "load_landing", "load_system",
+]
