@@ -1,0 +1,145 @@
+"""Run a GX expectation suite against a table of a DuckDB file, as SQL inside DuckDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import great_expectations as gx
+from great_expectations.core.batch_definition import BatchDefinition
+from great_expectations.core.expectation_validation_result import ExpectationValidationResult
+from great_expectations.data_context import AbstractDataContext
+from great_expectations.data_context.types.base import (
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
+from great_expectations.datasource.fluent.interfaces import TestConnectionError
+from great_expectations.expectations import UnexpectedRowsExpectation
+from great_expectations.util import convert_to_json_serializable
+
+from salesops.quality.duckdb_source import add_duckdb_source
+from salesops.quality.results import SAMPLE_SIZE, ExpectationOutcome, SuiteResult, to_outcome
+from salesops.quality.suite import ROW_ID_COLUMNS, load_suite
+
+DOCS_SITE = "salesops_quality"
+
+
+def run_suite(
+    database: Path,
+    suite_file: Path,
+    table: str,
+    *,
+    docs_dir: Path | None = None,
+) -> SuiteResult:
+    """Validate ``table`` (``schema.table`` or ``table``) of the DuckDB file ``database``.
+
+    Every expectation in ``suite_file`` runs as SQL in DuckDB (GX's SQLAlchemy execution
+    engine over duckdb-engine, one read-only connection, closed before returning). ``success``
+    is False iff an expectation with ``meta.severity == "error"`` failed (or could not be
+    evaluated); failed warnings are reported but never fail the suite. With ``docs_dir``, GX
+    Data Docs are built there and ``data_docs_path`` is the site's ``index.html``.
+    """
+    database = Path(database)
+    if not database.is_file():
+        raise FileNotFoundError(f"DuckDB database not found: {database}")
+    suite = load_suite(Path(suite_file))
+    schema, _, table_name = table.rpartition(".")
+
+    context = _ephemeral_context(docs_dir)
+    source = add_duckdb_source(context, "duckdb", database, schema or None)
+    try:
+        try:
+            asset = source.add_table_asset(name=table, table_name=table_name)
+        except TestConnectionError as exc:  # GX's message can wrongly blame the schema
+            raise LookupError(f"{table} is not readable in {database}: {exc.__cause__}") from exc
+        batch_definition = asset.add_batch_definition_whole_table(name="whole_table")
+        suite = context.suites.add(suite)
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=suite)
+        )
+        results = validation.run(result_format=result_format(suite.meta))
+        outcomes = _outcomes(results.results, batch_definition)
+        docs_path = _build_docs(context, docs_dir) if docs_dir is not None else None
+    finally:
+        source.dispose()
+
+    return SuiteResult(
+        suite=suite.name,
+        success=not any(o.blocking for o in outcomes),
+        outcomes=outcomes,
+        data_docs_path=docs_path,
+    )
+
+
+def result_format(suite_meta: dict[str, Any]) -> dict[str, Any]:
+    """GX SUMMARY format: counts plus a few failing values (and their rows' ids).
+
+    With ``row_id_columns`` in the suite's meta, column checks also report which rows failed.
+    """
+    fmt: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+    if suite_meta.get(ROW_ID_COLUMNS):
+        fmt["unexpected_index_column_names"] = list(suite_meta[ROW_ID_COLUMNS])
+    return fmt
+
+
+def _ephemeral_context(docs_dir: Path | None) -> AbstractDataContext:
+    # No telemetry (GX_ANALYTICS_ENABLED=false is also set when salesops.quality is imported),
+    # no progress bars, in-memory stores; Data Docs only where asked for.
+    sites: dict[str, Any] = {}
+    if docs_dir is not None:
+        sites[DOCS_SITE] = {
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(Path(docs_dir).resolve()),
+            },
+            "site_index_builder": {
+                "class_name": "DefaultSiteIndexBuilder",
+                "show_cta_footer": False,
+            },
+        }
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        data_docs_sites=sites,
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def _outcomes(
+    results: list[ExpectationValidationResult], batch_definition: BatchDefinition
+) -> list[ExpectationOutcome]:
+    outcomes = []
+    for evr in results:
+        sample_rows = None
+        config = evr.expectation_config
+        if config is not None and config.type == "unexpected_rows_expectation" and not evr.success:
+            sample_rows = _unexpected_rows(batch_definition, config.kwargs)
+        outcomes.append(to_outcome(evr, sample_rows))
+    return outcomes
+
+
+def _unexpected_rows(
+    batch_definition: BatchDefinition, kwargs: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """A few rows a failed unexpected-rows check found.
+
+    GX returns the rows only in COMPLETE result format, which for column checks would fetch
+    every failing value, so the suite runs in SUMMARY and only this check is re-run (in DuckDB,
+    over the same connection) in COMPLETE format, whose row list GX caps at 200.
+    """
+    check = UnexpectedRowsExpectation(unexpected_rows_query=kwargs["unexpected_rows_query"])
+    batch = batch_definition.get_batch()
+    result = batch.validate(check, result_format={"result_format": "COMPLETE"})
+    rows = (result.result or {}).get("details", {}).get("unexpected_rows") or []
+    return [convert_to_json_serializable(dict(row)) for row in rows[:SAMPLE_SIZE]]
+
+
+def _build_docs(context: AbstractDataContext, docs_dir: Path) -> str:
+    context.build_data_docs(site_names=[DOCS_SITE])
+    index = Path(docs_dir).resolve() / "index.html"
+    if not index.is_file():
+        raise RuntimeError(f"GX did not write Data Docs to {index}")
+    return str(index)
