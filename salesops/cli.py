@@ -25,8 +25,8 @@ def run_pipeline() -> tuple[bool, list[str]]:
     """Run the whole pipeline in this process; returns (success, failure reasons)."""
     import dagster as dg
 
-    from orchestration.defs.constants import PIPELINE_JOB
     from orchestration.definitions import defs
+    from orchestration.defs.constants import PIPELINE_JOB
 
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     job = defs.resolve_job_def(PIPELINE_JOB)

@@ -83,10 +83,12 @@ def publish(
             raise RuntimeError(f"{warehouse} has no {MART_SCHEMA}.{MART_PREFIX}* tables to publish")
         for mart in marts:
             con.execute(f"create table pub.main.{mart} as select * from wh.{MART_SCHEMA}.{mart}")
-            result.row_counts[mart] = con.execute(f"select count(*) from pub.main.{mart}").fetchone()[0]
+            count = con.execute(f"select count(*) from pub.main.{mart}").fetchone()
+            result.row_counts[mart] = count[0]
             target = tmp / PARQUET_LINK / f"{mart}.parquet"
             con.execute(
-                f"copy pub.main.{mart} to {_sql_str(str(target))} (format parquet, compression zstd)"
+                f"copy pub.main.{mart} to {_sql_str(str(target))} "
+                "(format parquet, compression zstd)"
             )
         result.drop_dates = {
             system: str(newest)

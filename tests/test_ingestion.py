@@ -92,7 +92,7 @@ def test_missing_required_column_fails_the_drop_naming_file_and_column(landing, 
     [
         (b"", "crm/2026-01-01/Opportunity.csv, line 1: file is empty: no header row"),
         (b"\n\n", "crm/2026-01-01/Opportunity.csv, line 1: file is empty: no header row"),
-        ("Id,AccountId\n".encode() + b"\xff\xfe,x\n",
+        (b"Id,AccountId\n" + b"\xff\xfe,x\n",
          "crm/2026-01-01/Opportunity.csv, column 'OwnerId': missing required column 'OwnerId'"),
     ],
 )

@@ -1,7 +1,5 @@
 """When the pipeline runs: a nightly schedule and a sensor for new complete drops."""
 
-from __future__ import annotations
-
 import json
 import os
 
@@ -14,7 +12,7 @@ from .constants import PIPELINE_JOB
 
 pipeline_job = dg.define_asset_job(
     PIPELINE_JOB,
-    selection=dg.AssetSelection.all(include_sources=False),
+    selection=dg.AssetSelection.all(),
     description="Ingest new drops, build the dbt models, run the quality checks, publish.",
 )
 
@@ -43,4 +41,6 @@ def new_drop_sensor(context: dg.SensorEvaluationContext):
     if not new:
         return dg.SkipReason(f"no new complete drop in {landing}")
     context.update_cursor(json.dumps(sorted(current | seen)))
-    return dg.RunRequest(run_key="drops:" + ",".join(new), tags={"salesops/new_drops": ",".join(new)[:200]})
+    return dg.RunRequest(
+        run_key="drops:" + ",".join(new), tags={"salesops/new_drops": ",".join(new)[:200]}
+    )

@@ -1,7 +1,5 @@
 """The dbt project as Dagster assets: staging, facts, dimensions and KPI marts."""
 
-from __future__ import annotations
-
 import os
 import subprocess
 import sys
@@ -21,12 +19,16 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 dbt_project.prepare_if_dev()
 
 
+# The dbt of this virtual environment, even when the venv isn't activated (make, IDEs, CI).
+_VENV_DBT = Path(sys.executable).with_name("dbt")
+DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
+
+
 def ensure_manifest(project: DbtProject = dbt_project) -> Path:
     """The manifest, parsed once if missing (a fresh clone that skipped `make setup`)."""
     if not project.manifest_path.exists():
-        dbt = Path(sys.executable).with_name("dbt")
         subprocess.run(
-            [str(dbt), "parse", "--quiet", "--project-dir", str(project.project_dir),
+            [DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(project.project_dir),
              "--profiles-dir", str(project.profiles_dir)],
             check=True,
             env={**os.environ, "SALESOPS_WAREHOUSE": str(Settings.from_env().warehouse)},
@@ -57,4 +59,4 @@ def salesops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(["build"], context=context).stream()
 
 
-dbt_resource = DbtCliResource(project_dir=dbt_project)
+dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)

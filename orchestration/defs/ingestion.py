@@ -1,7 +1,5 @@
 """Ingestion assets: one multi-asset per source system, one asset per raw table."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from salesops.contract import SYSTEMS, files_for

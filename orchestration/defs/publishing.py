@@ -1,7 +1,5 @@
 """Publishing: the audited marts become a new published version, swapped in atomically."""
 
-from __future__ import annotations
-
 import os
 
 import dagster as dg
@@ -25,7 +23,8 @@ MART_KEYS = sorted(
     group_name="published",
     pool=WAREHOUSE_POOL,
     kinds={"duckdb", "parquet"},
-    description="The KPI marts in SALESOPS_PUBLISH_DIR: salesops.duckdb and parquet/<mart>.parquet, "
+    description="The KPI marts in SALESOPS_PUBLISH_DIR: salesops.duckdb and "
+    "parquet/<mart>.parquet, "
     "a new version swapped in atomically once the quality checks passed.",
 )
 def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:

@@ -1,7 +1,5 @@
 """The quality gate: Great Expectations suites run as SQL in DuckDB, as blocking asset checks."""
 
-from __future__ import annotations
-
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 

@@ -1,4 +1,5 @@
-"""Finding drops in the landing folder: `<landing>/<system>/<YYYY-MM-DD>/`, complete with `_SUCCESS`."""
+"""Finding drops in the landing folder: `<landing>/<system>/<YYYY-MM-DD>/`, complete with
+`_SUCCESS`."""
 
 from __future__ import annotations
 

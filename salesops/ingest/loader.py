@@ -330,7 +330,8 @@ def _stage_csv(con, spec: FileSpec, path: Path, rel: str, column_map: dict[str, 
     index = {n: i for i, n in enumerate(names)}
     # Embedded newlines in quoted values shift the physical line numbers of later rows.
     nl = " + ".join(
-        f"coalesce(length(c{i}) - length(replace(c{i}, chr(10), '')), 0)" for i in range(len(header))
+        f"coalesce(length(c{i}) - length(replace(c{i}, chr(10), '')), 0)"
+        for i in range(len(header))
     )
     has_nl = con.execute(f"select coalesce(max({nl}), 0) from _stage").fetchone()[0] > 0
     line = (
@@ -381,10 +382,11 @@ def _insert_staged(con, spec: FileSpec, rel: str, drop_date, load_id, values, st
         reason = f"nullif(concat_ws('; ', {', '.join(reasons)}), '')"
     key = [values[k] for k in spec.unique_key if values.get(k) is not None]
     if spec.unique_key and len(key) == len(spec.unique_key):
+        dup_reason = f"duplicate {', '.join(spec.unique_key)} in this file (ambiguous)"
         dup = (
             f"case when count(*) over (partition by {', '.join(key)}) > 1 and "
             + " and ".join(f"{k} is not null" for k in key)
-            + f" then {sql_str('duplicate ' + ', '.join(spec.unique_key) + ' in this file (ambiguous)')} end"
+            + f" then {sql_str(dup_reason)} end"
         )
         reason = f"nullif(concat_ws('; ', {reason}, {dup}), '')"
     raw_cols = [c for c, _ in raw_columns(spec)]
@@ -396,7 +398,8 @@ def _insert_staged(con, spec: FileSpec, rel: str, drop_date, load_id, values, st
     if spec.table == "lms_statements":
         typed.append(duration_seconds_expr(values["result.duration"]))
         typed.append("line")
-    lineage = [f"cast({sql_str(drop_date.isoformat())} as date)", sql_str(rel), "_line", sql_str(load_id)]
+    drop_date_sql = f"cast({sql_str(drop_date.isoformat())} as date)"
+    lineage = [drop_date_sql, sql_str(rel), "_line", sql_str(load_id)]
     record = "json_object(" + ", ".join(
         f"{sql_str(f.name)}, {values[f.name]}" for f in spec.fields if values[f.name] is not None
     ) + ")" if spec.format == "csv" else "left(line, 2000)"

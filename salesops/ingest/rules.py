@@ -61,9 +61,12 @@ def violation_expr(f: Field, v: str, label: str | None = None) -> str:
     elif t == "bool":
         checks.append((f"lower({v}) not in ('true', 'false')", f"{name} is not true/false"))
     elif t == "datetime":
-        checks.append((f"try_cast({v} as timestamptz) is null", f"{name} is not an ISO 8601 datetime"))
+        checks.append(
+            (f"try_cast({v} as timestamptz) is null", f"{name} is not an ISO 8601 datetime")
+        )
     elif t == "date":
-        checks.append((f"not regexp_full_match({v}, '{DATE_PATTERN}') or try_cast({v} as date) is null",
+        checks.append((f"not regexp_full_match({v}, '{DATE_PATTERN}') "
+                       f"or try_cast({v} as date) is null",
                        f"{name} is not a valid YYYY-MM-DD date"))
     elif t == "uuid":
         checks.append((f"not regexp_full_match({v}, '{UUID_PATTERN}')", f"{name} is not a UUID"))
@@ -97,7 +100,9 @@ def violation_expr(f: Field, v: str, label: str | None = None) -> str:
     if not whens:
         return "cast(null as varchar)"
     # The value itself is quoted in the reason so the on-call engineer sees what was there.
-    return f"case {whens} end" if f.not_null else f"case when {v} is not null then case {whens} end end"
+    if f.not_null:
+        return f"case {whens} end"
+    return f"case when {v} is not null then case {whens} end end"
 
 
 def duration_seconds_expr(v: str) -> str:

@@ -1,0 +1,190 @@
+"""End to end: generated landing drops -> Dagster run (ingest, dbt build, GX gate) -> published marts.
+
+One landing folder and one warehouse for the module; the tests run in order and each leaves the
+pipeline in a state the next can build on (as nights do).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+import recompute
+from landing_kit import opportunity, write_csv
+
+from salesops.cli import run_pipeline
+from salesops.generator import generate
+
+pytestmark = pytest.mark.slow
+
+MARTS = ("kpi_win_rate", "kpi_win_rate_team", "kpi_win_rate_region", "kpi_win_rate_company")
+MEASURES = ("won_count", "lost_count", "won_amount", "lost_amount", "win_rate_count",
+            "win_rate_amount")
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    paths = {
+        "SALESOPS_LANDING_DIR": root / "landing",
+        "SALESOPS_WAREHOUSE": root / "warehouse.duckdb",
+        "SALESOPS_PUBLISH_DIR": root / "published",
+    }
+    generate("tiny", paths["SALESOPS_LANDING_DIR"], seed=7)
+    saved = {k: os.environ.get(k) for k in [*paths, "DAGSTER_HOME", "SALESOPS_EXPECTATIONS_DIR"]}
+    os.environ.update({k: str(v) for k, v in paths.items()})
+    os.environ.pop("DAGSTER_HOME", None)  # an ephemeral Dagster instance per run
+    os.environ.pop("SALESOPS_EXPECTATIONS_DIR", None)
+    yield {k.removeprefix("SALESOPS_").lower(): v for k, v in paths.items()}
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def published(env, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(env["publish_dir"] / "salesops.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def snapshot(env) -> dict[str, list[tuple]]:
+    return {m: published(env, f"select * from {m} order by all") for m in MARTS}
+
+
+def fingerprint(publish_dir: Path) -> dict[str, str]:
+    """sha256 of every published file BI tools read (the database and the current parquet)."""
+    files = [publish_dir / "salesops.duckdb", *sorted((publish_dir / "parquet").glob("*.parquet"))]
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+def close(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6)
+
+
+def test_full_run_publishes_the_win_rate_marts(env):
+    ok, reasons = run_pipeline()
+    assert ok, reasons
+    pub = env["publish_dir"]
+    tables = {r[0] for r in published(env, "select table_name from information_schema.tables")}
+    assert set(MARTS) | {"publish_log"} <= tables
+    for mart in MARTS:
+        assert (pub / "parquet" / f"{mart}.parquet").is_file()
+        n = published(env, f"select count(*) from {mart}")[0][0]
+        assert n > 0
+        # the parquet file holds the same rows as the database
+        con = duckdb.connect()
+        assert con.execute(f"select count(*) from '{pub / 'parquet' / mart}.parquet'").fetchone()[0] == n
+    log = published(env, "select version, drop_dates, row_counts from publish_log")
+    assert len(log) == 1 and "crm=" in log[0][1] and "kpi_win_rate=" in log[0][2]
+
+
+def test_win_rate_matches_an_independent_recomputation_from_the_landing_files(env):
+    expected = recompute.win_rate_by_rep_month(env["landing_dir"])
+    got = {
+        (r[0], r[1]): dict(zip(MEASURES, r[2:], strict=True))
+        for r in published(env, f"select month, rep_email, {', '.join(MEASURES)} from kpi_win_rate")
+    }
+    assert set(got) == set(expected)
+    for key, want in expected.items():
+        for measure in MEASURES:
+            assert close(got[key][measure], want[measure]), (key, measure, got[key], want)
+    company = recompute.company_rollup(expected)
+    got_company = {r[0]: dict(zip(MEASURES, r[1:], strict=True)) for r in published(
+        env, f"select month, {', '.join(MEASURES)} from kpi_win_rate_company")}
+    assert set(got_company) == set(company)
+    for month, want in company.items():
+        for measure in MEASURES:
+            assert close(got_company[month][measure], want[measure]), (month, measure)
+
+
+def test_rollups_add_up_to_the_company(env):
+    for grain in ("kpi_win_rate", "kpi_win_rate_team", "kpi_win_rate_region"):
+        diff = published(env, f"""
+            select count(*) from (
+                select month, sum(won_count) w, sum(lost_count) l,
+                       round(sum(won_amount), 4) wa, round(sum(lost_amount), 4) la
+                from {grain} group by month
+            ) g full outer join kpi_win_rate_company c using (month)
+            where g.w is distinct from c.won_count or g.l is distinct from c.lost_count
+               or g.wa is distinct from round(c.won_amount, 4)
+               or g.la is distinct from round(c.lost_amount, 4)""")
+        assert diff == [(0,)], grain
+
+
+def test_a_second_run_on_the_same_drops_publishes_the_same_numbers(env):
+    before = snapshot(env)
+    ok, reasons = run_pipeline()
+    assert ok, reasons
+    assert snapshot(env) == before
+    assert len(published(env, "select * from publish_log")) == 2
+
+
+def test_a_redelivered_drop_changes_no_published_number(env):
+    before = snapshot(env)
+    crm = env["landing_dir"] / "crm"
+    last = sorted(p for p in crm.iterdir())[-1]
+    copy = last.parent / ("." + last.name)
+    shutil.copytree(last, copy)
+    shutil.rmtree(last)
+    copy.rename(last)  # the same drop, delivered again
+    ok, reasons = run_pipeline()
+    assert ok, reasons
+    assert snapshot(env) == before
+
+
+def _next_date(env) -> str:
+    import datetime as dt
+
+    last = max(p.name for p in (env["landing_dir"] / "crm").iterdir())
+    return (dt.date.fromisoformat(last) + dt.timedelta(days=1)).isoformat()
+
+
+def test_a_drop_missing_stagename_fails_the_run_and_leaves_the_published_files(env):
+    before = fingerprint(env["publish_dir"])
+    date = _next_date(env)
+    header = [c for c in opportunity("x") if c != "StageName"]
+    write_csv(env["landing_dir"], "crm", date, "Opportunity.csv",
+              [opportunity("006000000000999AAA")], header=header)
+    proc = subprocess.run([sys.executable, "-m", "salesops.cli", "run"], capture_output=True,
+                          text=True, env=os.environ.copy(), timeout=600)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"crm/{date}/Opportunity.csv" in proc.stderr
+    assert "missing required column 'StageName'" in proc.stderr
+    assert fingerprint(env["publish_dir"]) == before
+    shutil.rmtree(env["landing_dir"] / "crm" / date)
+
+
+def test_a_failing_quality_check_stops_publishing(env, tmp_path):
+    before = fingerprint(env["publish_dir"])
+    log_before = published(env, "select * from publish_log")
+    suite_file = Path(__file__).parent.parent / "expectations" / "fct_opportunities.json"
+    suite = json.loads(suite_file.read_text())
+    suite["expectations"].append({
+        "type": "expect_table_row_count_to_be_between",
+        "kwargs": {"min_value": 0, "max_value": 0},
+        "meta": {"severity": "error", "notes": "test: fails on any data"},
+    })
+    (tmp_path / "fct_opportunities.json").write_text(json.dumps(suite))
+    os.environ["SALESOPS_EXPECTATIONS_DIR"] = str(tmp_path)
+    try:
+        ok, reasons = run_pipeline()
+    finally:
+        os.environ.pop("SALESOPS_EXPECTATIONS_DIR")
+    assert not ok
+    assert any("gx_fct_opportunities" in r for r in reasons), reasons
+    assert fingerprint(env["publish_dir"]) == before
+    assert published(env, "select * from publish_log") == log_before
