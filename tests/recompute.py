@@ -84,7 +84,7 @@ def win_rate_by_rep_month(landing: Path) -> dict[tuple[dt.date, str], dict[str, 
         if opp["IsDeleted"].lower() == "true" or opp["IsClosed"].lower() != "true":
             continue
         close = dt.date.fromisoformat(opp["CloseDate"])
-        key = (close.replace(day=1), email.get(opp["OwnerId"][:15], ""))
+        key = (close.replace(day=1), email.get(opp["OwnerId"][:15]) or None)
         m = out.setdefault(key, {"won_count": 0, "lost_count": 0, "won_amount": 0.0,
                                  "lost_amount": 0.0})
         won = opp["IsWon"].lower() == "true"

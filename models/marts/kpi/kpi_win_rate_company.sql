@@ -1,0 +1,18 @@
+-- Win rate of the whole company per close month.
+with closed_opportunities as (
+    select *
+    from {{ ref('int_opportunities__closed') }}
+),
+
+company_month_sums as (
+    select
+        month,
+        {{ win_rate_sums() }}
+    from closed_opportunities
+    group by month
+)
+
+select
+    company_month_sums.month,
+    {{ win_rate_ratios('company_month_sums') }}
+from company_month_sums
