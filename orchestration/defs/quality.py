@@ -3,7 +3,6 @@
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
-from salesops.quality import run_suite
 from salesops.settings import Settings
 
 from .constants import WAREHOUSE_POOL
@@ -21,6 +20,8 @@ FCT_OPPORTUNITIES = get_asset_key_for_model([salesops_dbt_assets], "fct_opportun
     "DuckDB. An error-severity failure blocks publishing; warnings don't.",
 )
 def gx_fct_opportunities(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    from salesops.quality import run_suite  # imported here: GX is slow to import
+
     settings = Settings.from_env()
     suite = settings.expectations_dir / "fct_opportunities.json"
     result = run_suite(
