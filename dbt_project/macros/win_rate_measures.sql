@@ -4,8 +4,8 @@
 {% macro win_rate_sums(is_won='is_won', amount='amount_reporting') -%}
     cast(count(case when {{ is_won }} then 1 end) as bigint) as won_count,
     cast(count(case when not {{ is_won }} then 1 end) as bigint) as lost_count,
-    cast(coalesce(sum(case when {{ is_won }} then {{ amount }} end), 0) as double) as won_amount,
-    cast(coalesce(sum(case when not {{ is_won }} then {{ amount }} end), 0) as double) as lost_amount
+    cast(coalesce({{ exact_sum('case when ' ~ is_won ~ ' then ' ~ amount ~ ' end') }}, 0) as double) as won_amount,
+    cast(coalesce({{ exact_sum('case when not ' ~ is_won ~ ' then ' ~ amount ~ ' end') }}, 0) as double) as lost_amount
 {%- endmacro %}
 
 {#- Ratios recomputed from summed counts and amounts (never averaged); NULL on a 0 denominator. -#}

@@ -31,7 +31,7 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings = Settings.from_env()
     keep = int(os.environ.get("SALESOPS_KEEP_VERSIONS", DEFAULT_KEEP_VERSIONS))
     result = publish(
-        settings.warehouse, settings.publish_dir, run_id=context.run_id, keep_versions=keep
+        settings.warehouse, settings.publish_dir, run_id=context.run.run_id, keep_versions=keep
     )
     context.log.info(f"published version {result.version} to {result.database}")
     return dg.MaterializeResult(

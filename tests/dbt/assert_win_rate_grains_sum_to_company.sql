@@ -1,6 +1,8 @@
 -- Every grain of the win-rate marts sums to the company: counts and amounts summed over rep
 -- rows, team rows and region rows equal the company row of the month (no double counting
 -- when a rep changes team, reps without an HR match included). Returns offending months.
+{{ config(meta={"dagster": {"ref": {"name": "kpi_win_rate_company"}}}) }}
+
 with rep_sums as (
     select month, sum(won_count) as won_count, sum(lost_count) as lost_count,
         sum(won_amount) as won_amount, sum(lost_amount) as lost_amount
