@@ -1,5 +1,5 @@
--- Reps (CRM Users) with their current attributes: the HR period in force on the as-of date
--- (newest extract date loaded); a rep whose HR history starts after it gets the first period,
+-- Reps (CRM Users) joined to their HR worker and LMS actor by e-mail, with their current
+-- attributes: the HR period in force on the as-of date (newest extract date loaded); a rep whose HR history starts after it gets the first period,
 -- and with nothing loaded yet the latest period counts.
 with rep_history as (
     select *
@@ -14,6 +14,16 @@ users as (
 user_roles as (
     select *
     from {{ ref('stg_crm__user_roles') }}
+),
+
+lms_actors as (
+    -- the learning platform's actors (mailto: + work email), joined by the same e-mail
+    select
+        actor_email,
+        count(*) as lms_statement_count
+    from {{ ref('stg_lms__statements') }}
+    where actor_email is not null
+    group by actor_email
 ),
 
 as_of as (
@@ -61,6 +71,8 @@ select
     ranked_periods.termination_date,
     ranked_periods.valid_from as attributes_valid_from,
     ranked_periods.has_hr_match,
+    lms_actors.actor_email as lms_actor_email,
+    coalesce(lms_actors.lms_statement_count, 0) as lms_statement_count,
     users.created_at,
     users.system_modstamp
 from users
@@ -69,3 +81,5 @@ left join ranked_periods
     and ranked_periods.period_rank = 1
 left join user_roles
     on users.user_role_id = user_roles.user_role_id
+left join lms_actors
+    on users.email = lms_actors.actor_email
