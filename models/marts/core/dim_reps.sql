@@ -1,6 +1,7 @@
 -- Reps (CRM Users) joined to their HR worker and LMS actor by e-mail, with their current
--- attributes: the HR period in force on the as-of date (newest extract date loaded); a rep whose HR history starts after it gets the first period,
--- and with nothing loaded yet the latest period counts.
+-- attributes: the HR period in force on the as-of date (newest extract date loaded); a rep
+-- whose HR history starts after it gets the first period, and with nothing loaded yet the
+-- latest period counts.
 with rep_history as (
     select *
     from {{ ref('dim_rep_history') }}
