@@ -14,14 +14,20 @@ from salesops.settings import DBT_PROJECT_DIR, Settings
 
 from .constants import WAREHOUSE_POOL
 
+# The dbt of this virtual environment, even when the venv isn't activated (make, IDEs, CI):
+# dagster-dbt's own helpers (prepare_if_dev) look for `dbt` on PATH.
+_VENV_DBT = Path(sys.executable).with_name("dbt")
+DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
+if _VENV_DBT.exists() and str(_VENV_DBT.parent) not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = str(_VENV_DBT.parent) + os.pathsep + os.environ.get("PATH", "")
+
+# One variable points Dagster and dbt at the same DuckDB file; dbt runs with cwd = the dbt
+# project, so it gets the path made absolute.
+os.environ["SALESOPS_WAREHOUSE"] = str(Settings.from_env().warehouse)
+
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # `dagster dev` re-parses on load; elsewhere the manifest is prepared at set-up (make setup).
 dbt_project.prepare_if_dev()
-
-
-# The dbt of this virtual environment, even when the venv isn't activated (make, IDEs, CI).
-_VENV_DBT = Path(sys.executable).with_name("dbt")
-DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
 
 
 def ensure_manifest(project: DbtProject = dbt_project) -> Path:
