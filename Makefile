@@ -31,7 +31,7 @@ $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	touch $(STAMP)
 
 $(MANIFEST): $(STAMP) $(DBT_SOURCES)
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --project-dir . --profiles-dir .
+	cd dbt_project && SALESOPS_WAREHOUSE=$(abspath $(SALESOPS_WAREHOUSE)) ../$(BIN)/dbt parse --quiet --project-dir . --profiles-dir .
 	touch $(MANIFEST)
 
 $(DAGSTER_HOME)/dagster.yaml: config/dagster.yaml
@@ -54,7 +54,7 @@ ui: setup
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}
 
 docs: setup
-	cd dbt_project && ../$(BIN)/dbt docs generate --project-dir . --profiles-dir .
+	cd dbt_project && SALESOPS_WAREHOUSE=$(abspath $(SALESOPS_WAREHOUSE)) ../$(BIN)/dbt docs generate --project-dir . --profiles-dir .
 
 clean:
 	rm -rf data .dagster_home dbt_project/target dbt_project/logs

@@ -31,7 +31,9 @@ def run_pipeline() -> tuple[bool, list[str]]:
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     job = defs.resolve_job_def(PIPELINE_JOB)
     kwargs = {"instance": instance} if instance is not None else {}
-    result = job.execute_in_process(raise_on_error=False, **kwargs)
+    level = os.environ.get("SALESOPS_LOG_LEVEL", "INFO").upper()
+    run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
+    result = job.execute_in_process(run_config=run_config, raise_on_error=False, **kwargs)
     reasons: list[str] = []
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":

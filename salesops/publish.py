@@ -74,6 +74,18 @@ def publish(
     (tmp / PARQUET_LINK).mkdir(parents=True)
     result = PublishResult(version, publish_dir / PUBLISHED_DB, publish_dir / PARQUET_LINK)
 
+    try:
+        _write_version(warehouse, publish_dir, tmp, version, run_id, result)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # nothing half-written is left behind
+        raise
+    os.replace(tmp, vdir)
+    _swap_in(publish_dir, vdir)
+    prune_versions(publish_dir, keep_versions)
+    return result
+
+
+def _write_version(warehouse, publish_dir, tmp, version, run_id, result: PublishResult) -> None:
     con = duckdb.connect()
     try:
         con.execute(f"attach {_sql_str(str(warehouse))} as wh (read_only)")
@@ -101,11 +113,6 @@ def publish(
         con.execute("detach wh")
     finally:
         con.close()
-
-    os.replace(tmp, vdir)
-    _swap_in(publish_dir, vdir)
-    prune_versions(publish_dir, keep_versions)
-    return result
 
 
 def _write_publish_log(con, current_db: Path, version, run_id, result: PublishResult) -> None:
