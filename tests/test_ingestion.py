@@ -146,7 +146,7 @@ def test_bad_values_are_quarantined_with_file_line_and_reason(landing, wh):
         opportunity("006000000000005AAA", ForecastCategory="Commit"),
         opportunity("006000000000006AAA", IsWon="yes"),
         opportunity("006000000000007AAA", CreatedDate="yesterday"),
-        opportunity("not-an-id"),
+        opportunity(""),
         opportunity("006000000000009AAA", StageName="Closed\nLost", IsClosed="true"),
         opportunity("006000000000010AAA", Amount="abc"),
     ]
@@ -163,8 +163,7 @@ def test_bad_values_are_quarantined_with_file_line_and_reason(landing, wh):
          "ForecastCategory is not one of Pipeline, BestCase, Forecast, Omitted, Closed: Commit"),
         ("crm/2026-01-01/Opportunity.csv", 7, "IsWon is not true/false: yes"),
         ("crm/2026-01-01/Opportunity.csv", 8, "CreatedDate is not an ISO 8601 datetime: yesterday"),
-        ("crm/2026-01-01/Opportunity.csv", 9,
-         "Id is not a 15- or 18-character Salesforce Id: not-an-id"),
+        ("crm/2026-01-01/Opportunity.csv", 9, "Id is empty"),
         # line 10 holds a value with an embedded newline (loaded): the next row is on line 12
         ("crm/2026-01-01/Opportunity.csv", 12, "Amount is not a number: abc"),
     ]
