@@ -15,10 +15,7 @@ with source_rows as (
 ranked_versions as (
     select
         source_rows.*,
-        row_number() over (
-            partition by iso_code, start_date
-            order by drop_date desc nulls last, source_line desc nulls last
-        ) as version_rank
+        {{ latest_version_rank('iso_code, start_date', by_modstamp=false) }} as version_rank
     from source_rows
     where iso_code is not null
         and start_date is not null

@@ -21,10 +21,7 @@ with source_rows as (
 ranked_versions as (
     select
         source_rows.*,
-        row_number() over (
-            partition by event_id
-            order by system_modstamp desc nulls last, drop_date desc nulls last, source_line desc nulls last
-        ) as version_rank
+        {{ latest_version_rank('event_id') }} as version_rank
     from source_rows
     where event_id is not null
 )

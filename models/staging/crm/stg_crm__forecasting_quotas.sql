@@ -15,10 +15,7 @@ with source_rows as (
 ranked_versions as (
     select
         source_rows.*,
-        row_number() over (
-            partition by forecasting_quota_id
-            order by drop_date desc nulls last, source_line desc nulls last
-        ) as version_rank
+        {{ latest_version_rank('forecasting_quota_id', by_modstamp=false) }} as version_rank
     from source_rows
     where forecasting_quota_id is not null
 )

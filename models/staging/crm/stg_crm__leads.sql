@@ -22,10 +22,7 @@ with source_rows as (
 ranked_versions as (
     select
         source_rows.*,
-        row_number() over (
-            partition by lead_id
-            order by system_modstamp desc nulls last, drop_date desc nulls last, source_line desc nulls last
-        ) as version_rank
+        {{ latest_version_rank('lead_id') }} as version_rank
     from source_rows
     where lead_id is not null
 )

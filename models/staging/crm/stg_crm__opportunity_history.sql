@@ -20,10 +20,7 @@ with source_rows as (
 ranked_versions as (
     select
         source_rows.*,
-        row_number() over (
-            partition by opportunity_history_id
-            order by drop_date desc nulls last, source_line desc nulls last
-        ) as version_rank
+        {{ latest_version_rank('opportunity_history_id', by_modstamp=false) }} as version_rank
     from source_rows
     where opportunity_history_id is not null
 )

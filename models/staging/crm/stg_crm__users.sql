@@ -19,10 +19,7 @@ with source_rows as (
 ranked_versions as (
     select
         source_rows.*,
-        row_number() over (
-            partition by user_id
-            order by system_modstamp desc nulls last, drop_date desc nulls last, source_line desc nulls last
-        ) as version_rank
+        {{ latest_version_rank('user_id') }} as version_rank
     from source_rows
     where user_id is not null
 )

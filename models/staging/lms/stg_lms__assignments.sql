@@ -13,10 +13,7 @@ with source_rows as (
 ranked_versions as (
     select
         source_rows.*,
-        row_number() over (
-            partition by work_email, course_id, assigned_date
-            order by drop_date desc nulls last, source_line desc nulls last
-        ) as version_rank
+        {{ latest_version_rank('work_email, course_id, assigned_date', by_modstamp=false) }} as version_rank
     from source_rows
     where work_email is not null
         and course_id is not null
