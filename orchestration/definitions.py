@@ -17,4 +17,7 @@ defs = dg.Definitions(
     schedules=[nightly_schedule],
     sensors=[new_drop_sensor],
     resources={"dbt": dbt_resource},
+    # DuckDB allows one writing process: the steps of a run go one after another in one process,
+    # and the pool `duckdb_warehouse` (config/dagster.yaml) queues the writers of other runs.
+    executor=dg.in_process_executor,
 )
