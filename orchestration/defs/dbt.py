@@ -30,16 +30,29 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 dbt_project.prepare_if_dev()
 
 
+def _newest_source_mtime(project: DbtProject) -> float:
+    root = Path(project.project_dir)
+    paths = [root / "dbt_project.yml"]
+    for folder in (root / "macros", root.parent / "models", root.parent / "seeds",
+                   root.parent / "tests" / "dbt"):
+        if folder.is_dir():
+            paths += [p for p in folder.rglob("*") if p.suffix in (".sql", ".yml", ".csv")]
+    return max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
+
+
 def ensure_manifest(project: DbtProject = dbt_project) -> Path:
-    """The manifest, parsed once if missing (a fresh clone that skipped `make setup`)."""
-    if not project.manifest_path.exists():
+    """The manifest, parsed again if missing or older than the dbt sources (`make setup` parses
+    it; this covers a fresh clone that skipped it and a model edited since)."""
+    manifest = project.manifest_path
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project):
         subprocess.run(
             [DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(project.project_dir),
              "--profiles-dir", str(project.profiles_dir)],
             check=True,
             env={**os.environ, "SALESOPS_WAREHOUSE": str(Settings.from_env().warehouse)},
         )
-    return project.manifest_path
+        manifest.touch()
+    return manifest
 
 
 class SalesopsDbtTranslator(DagsterDbtTranslator):

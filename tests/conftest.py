@@ -1,0 +1,66 @@
+"""Shared fixtures: one real pipeline run on generated data, for the tests that only read it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    landing_dir: Path
+    warehouse: Path
+    publish_dir: Path
+
+    def published(self, sql: str, params: list | None = None) -> list[tuple]:
+        """Rows of a query on the published database (read-only)."""
+        return _query(self.publish_dir / "salesops.duckdb", sql, params)
+
+    def warehouse_rows(self, sql: str, params: list | None = None) -> list[tuple]:
+        return _query(self.warehouse, sql, params)
+
+
+def _query(db: Path, sql: str, params: list | None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> Iterator[PipelineRun]:
+    """The `tiny` preset (seed 7) through the whole pipeline once: ingest, dbt, checks, publish.
+
+    Tests must only read it. The environment is restored right after the run.
+    """
+    from salesops.cli import run_pipeline
+    from salesops.generator import generate
+
+    root = tmp_path_factory.mktemp("tiny_run")
+    run = PipelineRun(root / "landing", root / "warehouse.duckdb", root / "published")
+    generate("tiny", run.landing_dir, seed=7)
+    env = {
+        "SALESOPS_LANDING_DIR": str(run.landing_dir),
+        "SALESOPS_WAREHOUSE": str(run.warehouse),
+        "SALESOPS_PUBLISH_DIR": str(run.publish_dir),
+    }
+    saved = {k: os.environ.get(k) for k in [*env, "DAGSTER_HOME", "SALESOPS_EXPECTATIONS_DIR"]}
+    os.environ.update(env)
+    os.environ.pop("DAGSTER_HOME", None)
+    os.environ.pop("SALESOPS_EXPECTATIONS_DIR", None)
+    try:
+        ok, reasons = run_pipeline()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert ok, reasons
+    yield run
