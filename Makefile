@@ -54,6 +54,7 @@ ui: setup
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}
 
 docs: setup
+	mkdir -p $(dir $(abspath $(SALESOPS_WAREHOUSE)))
 	cd dbt_project && SALESOPS_WAREHOUSE=$(abspath $(SALESOPS_WAREHOUSE)) ../$(BIN)/dbt docs generate --project-dir . --profiles-dir .
 
 clean:
