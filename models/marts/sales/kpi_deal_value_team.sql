@@ -1,0 +1,15 @@
+-- Deal value per team and close month. Each won opportunity counts for the team its owner was in
+-- on its CloseDate (a rep who moved mid-month splits); owners without an HR period in force form
+-- the NULL team. Median and largest come from the team's own deals, never from rep rows.
+with won_opportunities as (
+    select *
+    from {{ ref('int_opportunities__closed') }}
+    where is_won
+)
+
+select
+    month,
+    cast(team as {{ dbt.type_string() }}) as team,
+    {{ sales_deal_value_measures() }}
+from won_opportunities
+group by month, team
