@@ -1,0 +1,18 @@
+-- The lead-response population (METRICS.md section 9): one row per live lead with its creation
+-- month, its owner (current OwnerId) and the owner's team / region on the lead's CreatedDate.
+select
+    leads.lead_id,
+    leads.created_month as month,
+    leads.owner_email as rep_email,
+    periods.team,
+    periods.region,
+    leads.created_at,
+    leads.first_touch_at,
+    leads.response_minutes,
+    leads.is_answered,
+    leads.is_pending,
+    leads.is_within_sla,
+    leads.is_never_answered
+from {{ ref('fct_leads') }} as leads
+{{ activity_period_join('periods', 'leads.owner_email', 'leads.created_date') }}
+where leads.created_month is not null
