@@ -1,0 +1,72 @@
+-- What the pipeline-forecast marts sum, one row per event, each with the rep and the team /
+-- region in force on the snapshot date (the date the pipeline stood as it did):
+-- - every opportunity of each snapshot with a CloseDate that is open, or closed and won
+--   (closed-lost ones count in no forecast measure);
+-- - every quota (per rep and month) repeated in each snapshot: the quota the forecast of that
+--   close month is measured against.
+with snapshot_opportunities as (
+    select *
+    from {{ ref('fct_pipeline_snapshots') }}
+    where close_date is not null
+        and (not is_closed or is_won)
+),
+
+snapshot_dates as (
+    select snapshot_date
+    from {{ ref('int_pipeline__snapshot_dates') }}
+),
+
+quota_months as (
+    select
+        rep_email,
+        quota_month,
+        {{ exact_sum('quota_amount_reporting') }} as quota_amount_reporting
+    from {{ ref('int_pipeline__quotas') }}
+    group by rep_email, quota_month
+),
+
+snapshot_quotas as (
+    select
+        snapshot_dates.snapshot_date,
+        quota_months.quota_month as close_month,
+        quota_months.rep_email,
+        worker_periods.team,
+        worker_periods.region,
+        quota_months.quota_amount_reporting
+    from snapshot_dates
+    cross join quota_months
+    left join {{ ref('int_hr__worker_periods') }} as worker_periods
+        on quota_months.rep_email = worker_periods.work_email
+        and worker_periods.valid_from <= snapshot_dates.snapshot_date
+        and (worker_periods.valid_to is null or snapshot_dates.snapshot_date <= worker_periods.valid_to)
+)
+
+select
+    snapshot_date,
+    close_month,
+    owner_email as rep_email,
+    owner_team as team,
+    owner_region as region,
+    not is_closed as is_open,
+    is_closed and is_won as is_closed_won,
+    forecast_category,
+    amount_reporting,
+    weighted_amount_reporting,
+    cast(null as decimal(38, 6)) as quota_amount_reporting
+from snapshot_opportunities
+
+union all
+
+select
+    snapshot_date,
+    close_month,
+    rep_email,
+    team,
+    region,
+    false as is_open,
+    false as is_closed_won,
+    cast(null as {{ dbt.type_string() }}) as forecast_category,
+    cast(null as double) as amount_reporting,
+    cast(null as double) as weighted_amount_reporting,
+    quota_amount_reporting
+from snapshot_quotas
