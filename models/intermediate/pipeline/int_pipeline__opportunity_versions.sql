@@ -60,7 +60,7 @@ latest_versions as (
 ),
 
 converted_amounts as (
-    {{ pipeline_convert_to_reporting('identified_versions', ['drop_date', 'source_line'], 'amount', 'currency_iso_code', 'close_date') }}
+    {{ convert_to_reporting('identified_versions', ['drop_date', 'source_line'], 'amount', 'currency_iso_code', 'close_date') }}
 )
 
 select

@@ -9,7 +9,7 @@ with quotas as (
 ),
 
 converted_quotas as (
-    {{ pipeline_convert_to_reporting('quotas', ['forecasting_quota_id'], 'quota_amount', 'currency_iso_code', 'start_date') }}
+    {{ convert_to_reporting('quotas', ['forecasting_quota_id'], 'quota_amount', 'currency_iso_code', 'start_date') }}
 )
 
 select

@@ -18,71 +18,9 @@ owners as (
     from {{ ref('stg_crm__users') }}
 ),
 
-conversion_rates as (
-    select *
-    from {{ ref('stg_crm__dated_conversion_rates') }}
-),
-
-rate_coverage as (
-    select
-        count(*) as rate_count,
-        count(case when iso_code = '{{ reporting_currency }}' then 1 end) as reporting_rate_count
-    from conversion_rates
-),
-
-record_currency_rates as (
-    select
-        opportunities.opportunity_id,
-        conversion_rates.conversion_rate,
-        row_number() over (
-            partition by opportunities.opportunity_id
-            order by conversion_rates.start_date desc nulls last
-        ) as rate_rank
-    from opportunities
-    inner join conversion_rates
-        on opportunities.record_currency = conversion_rates.iso_code
-        and conversion_rates.start_date <= opportunities.close_date
-        and (conversion_rates.next_start_date is null or opportunities.close_date < conversion_rates.next_start_date)
-),
-
-reporting_currency_rates as (
-    select
-        opportunities.opportunity_id,
-        conversion_rates.conversion_rate,
-        row_number() over (
-            partition by opportunities.opportunity_id
-            order by conversion_rates.start_date desc nulls last
-        ) as rate_rank
-    from opportunities
-    inner join conversion_rates
-        on conversion_rates.iso_code = '{{ reporting_currency }}'
-        and conversion_rates.start_date <= opportunities.close_date
-        and (conversion_rates.next_start_date is null or opportunities.close_date < conversion_rates.next_start_date)
-),
-
 converted_amounts as (
-    select
-        opportunities.opportunity_id,
-        case
-            when opportunities.amount is null then null
-            -- no DatedConversionRate at all: amounts are taken as they are
-            when rate_coverage.rate_count = 0 then opportunities.amount
-            when opportunities.record_currency = '{{ reporting_currency }}' then opportunities.amount
-            -- the reporting currency never appears among the rates: it is the corporate currency
-            when rate_coverage.reporting_rate_count = 0 and record_currency_rates.conversion_rate is not null
-                then opportunities.amount / record_currency_rates.conversion_rate
-            when record_currency_rates.conversion_rate is null or reporting_currency_rates.conversion_rate is null
-                then null
-            else opportunities.amount / record_currency_rates.conversion_rate * reporting_currency_rates.conversion_rate
-        end as amount_reporting
-    from opportunities
-    cross join rate_coverage
-    left join record_currency_rates
-        on opportunities.opportunity_id = record_currency_rates.opportunity_id
-        and record_currency_rates.rate_rank = 1
-    left join reporting_currency_rates
-        on opportunities.opportunity_id = reporting_currency_rates.opportunity_id
-        and reporting_currency_rates.rate_rank = 1
+    -- amount / rate(record currency) * rate(reporting currency), rates in force on CloseDate
+    {{ convert_to_reporting('opportunities', ['opportunity_id'], 'amount', 'record_currency', 'close_date') }}
 ),
 
 owner_periods as (

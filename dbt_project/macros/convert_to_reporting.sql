@@ -2,7 +2,7 @@
     DatedConversionRate in force on a date, as one select to use as a CTE body:
 
         converted_amounts as (
-            {{ pipeline_convert_to_reporting('opportunities', ['opportunity_id'], 'amount',
+            {{ convert_to_reporting('opportunities', ['opportunity_id'], 'amount',
                                              'currency_iso_code', 'close_date') }}
         )
 
@@ -16,7 +16,7 @@
     - record currency = reporting currency (or NULL, taken as the reporting currency): as it is;
     - the reporting currency never among the rates: it is the corporate currency (rate 1);
     - no rate in force on the day: NULL (left out of every sum). -#}
-{% macro pipeline_convert_to_reporting(relation, key_columns, amount, currency, on_date) -%}
+{% macro convert_to_reporting(relation, key_columns, amount, currency, on_date) -%}
 {%- set reporting_currency = var('reporting_currency') -%}
 {%- set keys = key_columns if key_columns is not string else [key_columns] -%}
 {%- set key_list = keys | join(', ') -%}
