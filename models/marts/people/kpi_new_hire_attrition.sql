@@ -1,0 +1,3 @@
+-- New-hire attrition and ramp time per hire cohort month and team (team in force on the hire
+-- date): see macro people_new_hire_mart.
+{{ people_new_hire_mart('team') }}

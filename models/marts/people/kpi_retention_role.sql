@@ -1,0 +1,2 @@
+-- Retention per role and month (METRICS.md section 2): see macro people_retention_mart.
+{{ people_retention_mart('role') }}

@@ -1,0 +1,18 @@
+-- Training of the whole company per month.
+with measure_rows as (
+    select *
+    from {{ ref('int_people__training_measures') }}
+),
+
+company_month_sums as (
+    select
+        month,
+        {{ people_training_sums() }}
+    from measure_rows
+    group by month
+)
+
+select
+    company_month_sums.month,
+    {{ people_training_ratios('company_month_sums') }}
+from company_month_sums
