@@ -113,6 +113,7 @@ def print_summary(settings: Settings) -> None:
         for month, won, lost, wr, amount, wra in rows:
             print(f"  {month!s:<10} {won:>5} {lost:>5} {_pct(wr):>10} {amount or 0:>14,.0f} "
                   f"{_pct(wra):>10}")
+        print_company_kpis(con)
         marts = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = 'main' "
             "order by 1").fetchall()]
@@ -121,6 +122,42 @@ def print_summary(settings: Settings) -> None:
         print(f"Tables:             {', '.join(marts)}")
     finally:
         con.close()
+
+
+# One line per KPI: (label, mart, measure, format); the company row of the last complete month.
+COMPANY_KPIS = (
+    ("Win rate #", "kpi_win_rate_company", "win_rate_count", "pct"),
+    ("Average won deal", "kpi_deal_value_company", "avg_won_amount", "money"),
+    ("Median won cycle (days)", "kpi_sales_cycle_company", "median_cycle_days_won", "num"),
+    ("Sales velocity 90d (per day)", "kpi_sales_cycle_company", "sales_velocity_90d", "money"),
+    ("Quota attainment", "kpi_quota_attainment_company", "quota_attainment", "pct"),
+    ("CRM adoption (active / working days)", "kpi_crm_usage_company", "adoption_rate", "pct"),
+    ("Selling share of time", "kpi_crm_usage_company", "selling_share", "pct"),
+    ("Lead conversion", "kpi_outreach_company", "lead_conversion_rate", "pct"),
+    ("Median lead response (min)", "kpi_lead_response_company", "median_response_minutes", "num"),
+    ("Leads answered within SLA", "kpi_lead_response_company", "within_sla_share", "pct"),
+    ("Training hours", "kpi_training_company", "training_hours", "num"),
+    ("Turnover, trailing 12 months", "kpi_retention_company", "turnover_rate_t12m", "pct"),
+)
+
+
+def print_company_kpis(con) -> None:
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables")}
+    if "kpi_win_rate_company" not in tables:
+        return
+    last = con.execute("select max(month) from kpi_win_rate_company").fetchone()[0]
+    month = con.execute(
+        "select max(month) from kpi_win_rate_company where month < ?", [last]
+    ).fetchone()[0] or last
+    print(f"\nCompany KPIs, {month:%B %Y} (the last complete month):")
+    for label, mart, measure, fmt in COMPANY_KPIS:
+        if mart not in tables:
+            continue
+        row = con.execute(f"select {measure} from {mart} where month = ?", [month]).fetchone()
+        value = row[0] if row else None
+        text = (_pct(value) if fmt == "pct" else "-" if value is None
+                else f"{value:,.0f}" if fmt == "money" else f"{value:,.1f}")
+        print(f"  {label:<40} {text:>12}")
 
 
 def _pct(x: float | None) -> str:

@@ -34,17 +34,19 @@ def _query(db: Path, sql: str, params: list | None) -> list[tuple]:
 
 
 @pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory) -> Iterator[PipelineRun]:
-    """The `tiny` preset (seed 7) through the whole pipeline once: ingest, dbt, checks, publish.
+def demo_run(tmp_path_factory) -> Iterator[PipelineRun]:
+    """The bundled `demo` sample data (seed 42, as `make demo` makes it) through the whole
+    pipeline once: ingest, dbt, checks, publish. SALESOPS_TEST_PRESET=tiny for a quicker loop.
 
     Tests must only read it. The environment is restored right after the run.
     """
     from salesops.cli import run_pipeline
     from salesops.generator import generate
 
-    root = tmp_path_factory.mktemp("tiny_run")
+    preset = os.environ.get("SALESOPS_TEST_PRESET", "demo")
+    root = tmp_path_factory.mktemp(f"{preset}_run")
     run = PipelineRun(root / "landing", root / "warehouse.duckdb", root / "published")
-    generate("tiny", run.landing_dir, seed=7)
+    generate(preset, run.landing_dir, seed=42 if preset == "demo" else 7)
     env = {
         "SALESOPS_LANDING_DIR": str(run.landing_dir),
         "SALESOPS_WAREHOUSE": str(run.warehouse),

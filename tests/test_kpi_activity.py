@@ -1,4 +1,4 @@
-"""Activity marts (CRM usage, outreach, lead response) on the real pipeline run of `tiny`.
+"""Activity marts (CRM usage, outreach, lead response) on the real pipeline run of the demo data (`demo_run`).
 
 (a) kpi_lead_response (every measure) and kpi_outreach touches / leads_touched are recomputed
     in plain Python from the landing files (tests/recompute_activity.py) and must equal the
@@ -53,24 +53,24 @@ def _same(a, b) -> bool:
 
 
 @pytest.mark.parametrize("mart", sorted(INTERFACE))
-def test_interface_columns_and_real_rows(tiny_run, mart):
-    assert set(REP_COLUMNS + INTERFACE[mart]) <= set(_columns(tiny_run, mart))
-    assert set(["month", "team"] + INTERFACE[mart]) <= set(_columns(tiny_run, mart + "_team"))
-    assert set(["month", "region"] + INTERFACE[mart]) <= set(_columns(tiny_run, mart + "_region"))
-    assert set(["month"] + INTERFACE[mart]) <= set(_columns(tiny_run, mart + "_company"))
-    # real rows with real numbers on the tiny preset: several months, some non-NULL ratios
-    months = tiny_run.published(f"select count(distinct month) from {mart}")[0][0]
+def test_interface_columns_and_real_rows(demo_run, mart):
+    assert set(REP_COLUMNS + INTERFACE[mart]) <= set(_columns(demo_run, mart))
+    assert set(["month", "team"] + INTERFACE[mart]) <= set(_columns(demo_run, mart + "_team"))
+    assert set(["month", "region"] + INTERFACE[mart]) <= set(_columns(demo_run, mart + "_region"))
+    assert set(["month"] + INTERFACE[mart]) <= set(_columns(demo_run, mart + "_company"))
+    # real rows with real numbers on the demo data: several months, some non-NULL ratios
+    months = demo_run.published(f"select count(distinct month) from {mart}")[0][0]
     assert months >= 2
-    reps = tiny_run.published(f"select count(distinct rep_email) from {mart}")[0][0]
+    reps = demo_run.published(f"select count(distinct rep_email) from {mart}")[0][0]
     assert reps >= 3
     for column in INTERFACE[mart]:
-        non_null = tiny_run.published(f"select count({column}) from {mart}")[0][0]
+        non_null = demo_run.published(f"select count({column}) from {mart}")[0][0]
         assert non_null > 0, f"{mart}.{column} is NULL everywhere"
 
 
-def test_lead_response_equals_independent_recomputation(tiny_run):
-    expected = lead_response_by_rep_month(tiny_run.landing_dir, sla_minutes=60)
-    rows = tiny_run.published(
+def test_lead_response_equals_independent_recomputation(demo_run):
+    expected = lead_response_by_rep_month(demo_run.landing_dir, sla_minutes=60)
+    rows = demo_run.published(
         "select month, rep_email, leads_created, median_response_minutes, p90_response_minutes, "
         "within_sla_share, never_answered_share from kpi_lead_response")
     assert len(rows) == len(expected) > 0
@@ -85,9 +85,9 @@ def test_lead_response_equals_independent_recomputation(tiny_run):
     assert any(0 < (v["within_sla_share"] or 0) < 1 for v in expected.values())
 
 
-def test_outreach_touches_equal_independent_recomputation(tiny_run):
-    expected = touches_by_rep_month(tiny_run.landing_dir)
-    rows = tiny_run.published(
+def test_outreach_touches_equal_independent_recomputation(demo_run):
+    expected = touches_by_rep_month(demo_run.landing_dir)
+    rows = demo_run.published(
         "select month, rep_email, touches, lead_touches, leads_touched from kpi_outreach")
     published = {(m, r): (t, lt, ld) for m, r, t, lt, ld in rows}
     # every rep-month with a touch has a row with those numbers ...
@@ -104,12 +104,12 @@ def test_outreach_touches_equal_independent_recomputation(tiny_run):
 
 
 @pytest.mark.parametrize("mart", sorted(ADDITIVE))
-def test_rollups_sum_to_the_company(tiny_run, mart):
+def test_rollups_sum_to_the_company(demo_run, mart):
     measures = ADDITIVE[mart]
     sums = ", ".join(f"sum({m})" for m in measures)
     totals = {}
     for table in (mart, f"{mart}_team", f"{mart}_region", f"{mart}_company"):
-        totals[table] = {row[0]: row[1:] for row in tiny_run.published(
+        totals[table] = {row[0]: row[1:] for row in demo_run.published(
             f"select month, {sums} from {table} group by month")}
     company = totals[f"{mart}_company"]
     assert company, f"{mart}_company is empty"
@@ -120,20 +120,20 @@ def test_rollups_sum_to_the_company(tiny_run, mart):
                 assert _same(got, want), (table, month, name, got, want)
 
 
-def test_ratios_recomputed_from_sums_at_every_grain(tiny_run):
+def test_ratios_recomputed_from_sums_at_every_grain(demo_run):
     # adoption is sum(active_days) / sum(working_days) at the roll-ups, never a mean of rates
     for table in ("kpi_crm_usage_team", "kpi_crm_usage_region", "kpi_crm_usage_company"):
-        for active, working, adoption in tiny_run.published(
+        for active, working, adoption in demo_run.published(
                 f"select active_days, working_days, adoption_rate from {table}"):
             assert _same(adoption, active / working if working else None), table
     for grain in ("", "_team", "_region", "_company"):
-        for conv, final, rate in tiny_run.published(
+        for conv, final, rate in demo_run.published(
                 f"select leads_converted, leads_final, lead_conversion_rate from kpi_outreach{grain}"):
             assert _same(rate, conv / final if final else None), grain
 
 
-def test_working_days_are_the_weekdays_of_the_month(tiny_run):
-    rows = tiny_run.published(
+def test_working_days_are_the_weekdays_of_the_month(demo_run):
+    rows = demo_run.published(
         "select month, working_days from kpi_crm_usage where rep_email is not null")
     assert rows
     for month, working_days in rows:

@@ -1,10 +1,10 @@
-"""People marts (training, retention) on the real `tiny` pipeline run.
+"""People marts (training, retention) on the real pipeline run of the demo data (`demo_run`).
 
 (a) kpi_retention_company and kpi_training (training_hours, courses_completed, assignments_due,
     assignments_completed_on_time, overdue_assignments) equal an independent plain-Python recomputation from the landing files (tests/recompute_people.py);
 (b) every additive measure sums to the company row at every grain, per month;
 (c) the published marts carry every column of the METRICS.md interface table (and the
-    new-hire and training-impact marts their measures), with rows on the tiny preset.
+    new-hire and training-impact marts their measures), with rows on the demo data.
 """
 
 from __future__ import annotations
@@ -49,11 +49,11 @@ def _dicts(run, sql: str) -> list[dict]:
 
 
 # -- (a) independent recomputation -------------------------------------------------------------
-def test_retention_company_matches_recomputation(tiny_run):
-    expected = retention_company(tiny_run.landing_dir)
+def test_retention_company_matches_recomputation(demo_run):
+    expected = retention_company(demo_run.landing_dir)
     cols = ["month", *RETENTION_MEASURES]
     published = {r["month"]: r for r in _dicts(
-        tiny_run, f"select {', '.join(cols)} from kpi_retention_company order by month")}
+        demo_run, f"select {', '.join(cols)} from kpi_retention_company order by month")}
     assert list(published) == list(expected)  # the same month series, earliest hire .. HR drop
     assert sum(m["separations"] for m in expected.values()) > 0  # real rows, real leavers
     assert any(m["turnover_rate_t12m"] is not None for m in expected.values())
@@ -62,10 +62,10 @@ def test_retention_company_matches_recomputation(tiny_run):
             assert _close(published[month][measure], exp[measure]), (month, measure)
 
 
-def test_training_matches_recomputation(tiny_run):
-    expected = training_by_rep_month(tiny_run.landing_dir)
+def test_training_matches_recomputation(demo_run):
+    expected = training_by_rep_month(demo_run.landing_dir)
     assert expected and sum(m["training_hours"] for m in expected.values()) > 0
-    published = {(r[0], r[1]): (r[2], r[3]) for r in tiny_run.published(
+    published = {(r[0], r[1]): (r[2], r[3]) for r in demo_run.published(
         "select month, rep_email, training_hours, courses_completed from kpi_training")}
     for key, exp in expected.items():
         assert key in published, key
@@ -78,12 +78,12 @@ def test_training_matches_recomputation(tiny_run):
             assert hours == 0 and courses == 0, key
 
 
-def test_assignments_match_recomputation(tiny_run):
-    expected = assignments_by_rep_month(tiny_run.landing_dir)
+def test_assignments_match_recomputation(demo_run):
+    expected = assignments_by_rep_month(demo_run.landing_dir)
     assert sum(m["assignments_due"] for m in expected.values()) > 0
     assert sum(m["overdue_assignments"] for m in expected.values()) > 0
     measures = ["assignments_due", "assignments_completed_on_time", "overdue_assignments"]
-    published = {(r[0], r[1]): dict(zip(measures, r[2:], strict=True)) for r in tiny_run.published(
+    published = {(r[0], r[1]): dict(zip(measures, r[2:], strict=True)) for r in demo_run.published(
         f"select month, rep_email, {', '.join(measures)} from kpi_training")}
     for key, exp in expected.items():
         assert published.get(key) == exp, key
@@ -107,11 +107,11 @@ def _sums_by_month(run, table: str, measures: list[str]) -> dict:
     ("kpi_new_hire_attrition", ["kpi_new_hire_attrition", "kpi_new_hire_attrition_team",
                                 "kpi_new_hire_attrition_region"], NEW_HIRE_ADDITIVE),
 ])
-def test_every_grain_sums_to_the_company(tiny_run, family, grains, measures):
-    company = _sums_by_month(tiny_run, f"{family}_company", measures)
+def test_every_grain_sums_to_the_company(demo_run, family, grains, measures):
+    company = _sums_by_month(demo_run, f"{family}_company", measures)
     assert company
     for table in grains:
-        sums = _sums_by_month(tiny_run, table, measures)
+        sums = _sums_by_month(demo_run, table, measures)
         assert set(sums) <= set(company), table
         for month, row in company.items():
             got = sums.get(month, (None,) * len(measures))
@@ -140,8 +140,8 @@ def test_every_grain_sums_to_the_company(tiny_run, family, grains, measures):
      ["next_quarter_win_rate_count", "next_quarter_avg_won_amount",
       "next_quarter_quota_attainment"]),
 ])
-def test_published_interface_columns(tiny_run, table, keys, measures):
-    columns = _columns(tiny_run, table)
+def test_published_interface_columns(demo_run, table, keys, measures):
+    columns = _columns(demo_run, table)
     missing = [c for c in [*keys, *measures] if c not in columns]
     assert not missing, (table, missing)
-    assert tiny_run.published(f"select count(*) from {table}")[0][0] > 0, table
+    assert demo_run.published(f"select count(*) from {table}")[0][0] > 0, table

@@ -1,4 +1,4 @@
-"""Deal value, sales cycle / velocity and stage marts on the real pipeline (the `tiny` preset).
+"""Deal value, sales cycle / velocity and stage marts on the real pipeline run of the demo data (`demo_run`).
 
 - kpi_deal_value and kpi_sales_cycle per rep and month equal an independent plain-Python
   recomputation from the landing files (tests/recompute_sales.py), row for row;
@@ -38,28 +38,28 @@ def _assert_rows_equal(published: dict, expected: dict, measures: list[str]) -> 
                                                                   published[key][measure], row[measure])
 
 
-def _published_by_rep_month(tiny_run, table: str, measures: list[str]) -> dict:
-    rows = tiny_run.published(f"select month, rep_email, {', '.join(measures)} from {table}")
+def _published_by_rep_month(demo_run, table: str, measures: list[str]) -> dict:
+    rows = demo_run.published(f"select month, rep_email, {', '.join(measures)} from {table}")
     return {(r[0], r[1]): dict(zip(measures, r[2:], strict=True)) for r in rows}
 
 
-def test_deal_value_matches_recomputation(tiny_run):
-    expected = deal_value_by_rep_month(tiny_run.landing_dir)
-    assert expected, "the tiny preset should have won deals"
-    published = _published_by_rep_month(tiny_run, "kpi_deal_value", DEAL_VALUE)
+def test_deal_value_matches_recomputation(demo_run):
+    expected = deal_value_by_rep_month(demo_run.landing_dir)
+    assert expected, "the demo data should have won deals"
+    published = _published_by_rep_month(demo_run, "kpi_deal_value", DEAL_VALUE)
     _assert_rows_equal(published, expected, DEAL_VALUE)
 
 
-def test_sales_cycle_and_velocity_match_recomputation(tiny_run):
-    expected = sales_cycle_by_rep_month(tiny_run.landing_dir)
-    published = _published_by_rep_month(tiny_run, "kpi_sales_cycle", CYCLE + VELOCITY)
+def test_sales_cycle_and_velocity_match_recomputation(demo_run):
+    expected = sales_cycle_by_rep_month(demo_run.landing_dir)
+    published = _published_by_rep_month(demo_run, "kpi_sales_cycle", CYCLE + VELOCITY)
     _assert_rows_equal(published, expected, CYCLE + VELOCITY)
     assert any(r["sales_velocity_90d"] is not None for r in expected.values())
     assert any(r["median_cycle_days_won"] is not None for r in expected.values())
 
 
-def _sums_by_month(tiny_run, table: str, measures: list[str]) -> dict:
-    rows = tiny_run.published(
+def _sums_by_month(demo_run, table: str, measures: list[str]) -> dict:
+    rows = demo_run.published(
         f"select month, {', '.join(f'sum({m})' for m in measures)} from {table} group by month")
     return {r[0]: r[1:] for r in rows}
 
@@ -79,23 +79,23 @@ ADDITIVE = {
 
 
 @pytest.mark.parametrize("family", sorted(ADDITIVE))
-def test_every_grain_sums_to_the_company(tiny_run, family):
+def test_every_grain_sums_to_the_company(demo_run, family):
     grains, measures = ADDITIVE[family]
-    company = _sums_by_month(tiny_run, f"{family}_company", measures)
+    company = _sums_by_month(demo_run, f"{family}_company", measures)
     assert company
     for table in grains:
-        sums = _sums_by_month(tiny_run, table, measures)
+        sums = _sums_by_month(demo_run, table, measures)
         assert sums.keys() == company.keys(), table
         for month, values in company.items():
             for measure, got, want in zip(measures, sums[month], values, strict=True):
                 assert _same(got, want), (table, month, measure, got, want)
 
 
-def test_deal_value_agrees_with_win_rate(tiny_run):
+def test_deal_value_agrees_with_win_rate(demo_run):
     """Bookings and won deals are the win-rate mart's won side, month by month."""
-    deal = {r[0]: r[1:] for r in tiny_run.published(
+    deal = {r[0]: r[1:] for r in demo_run.published(
         "select month, won_count, bookings_amount from kpi_deal_value_company")}
-    win = {r[0]: r[1:] for r in tiny_run.published(
+    win = {r[0]: r[1:] for r in demo_run.published(
         "select month, won_count, won_amount from kpi_win_rate_company where won_count > 0")}
     assert deal.keys() == win.keys()
     for month, (count, amount) in deal.items():
@@ -104,8 +104,8 @@ def test_deal_value_agrees_with_win_rate(tiny_run):
 
 @pytest.mark.parametrize("table", ["kpi_deal_value", "kpi_deal_value_team", "kpi_deal_value_region",
                                    "kpi_deal_value_company", "kpi_deal_value_by_lead_source"])
-def test_average_is_bookings_over_deals_with_an_amount(tiny_run, table):
-    for won, bookings, avg, median, largest in tiny_run.published(
+def test_average_is_bookings_over_deals_with_an_amount(demo_run, table):
+    for won, bookings, avg, median, largest in demo_run.published(
             f"select won_with_amount_count, bookings_amount, avg_won_amount, median_won_amount, "
             f"largest_won_amount from {table}"):
         if won == 0:
@@ -114,8 +114,8 @@ def test_average_is_bookings_over_deals_with_an_amount(tiny_run, table):
             assert _same(avg, bookings / won) and median <= largest
 
 
-def _columns(tiny_run, table: str) -> list[str]:
-    return [r[0] for r in tiny_run.published(
+def _columns(demo_run, table: str) -> list[str]:
+    return [r[0] for r in demo_run.published(
         "select column_name from information_schema.columns where table_name = ? "
         "order by ordinal_position", [table])]
 
@@ -132,12 +132,12 @@ INTERFACE = {
 @pytest.mark.parametrize("family", sorted(INTERFACE))
 @pytest.mark.parametrize("grain,keys", [("", REP_KEYS), ("_team", ["month", "team"]),
                                         ("_region", ["month", "region"]), ("_company", ["month"])])
-def test_published_interface_columns(tiny_run, family, grain, keys):
+def test_published_interface_columns(demo_run, family, grain, keys):
     table = family + grain
-    columns = _columns(tiny_run, table)
+    columns = _columns(demo_run, table)
     missing = [c for c in keys + INTERFACE[family] if c not in columns]
     assert not missing, (table, missing)
-    assert tiny_run.published(f"select count(*) from {table}")[0][0] > 0, table
+    assert demo_run.published(f"select count(*) from {table}")[0][0] > 0, table
 
 
 @pytest.mark.parametrize("table,columns", [
@@ -151,22 +151,22 @@ def test_published_interface_columns(tiny_run, family, grain, keys):
                           "won_later_count", "conversion_rate", "avg_days_in_stage",
                           "median_days_in_stage"]),
 ])
-def test_other_sales_marts_published(tiny_run, table, columns):
-    assert [c for c in columns if c not in _columns(tiny_run, table)] == []
-    assert tiny_run.published(f"select count(*) from {table}")[0][0] > 0, table
+def test_other_sales_marts_published(demo_run, table, columns):
+    assert [c for c in columns if c not in _columns(demo_run, table)] == []
+    assert demo_run.published(f"select count(*) from {table}")[0][0] > 0, table
 
 
-def test_stage_funnel_counts_live_history(tiny_run):
+def test_stage_funnel_counts_live_history(demo_run):
     """Every stage entry of a live opportunity is in the funnel once; conversions never exceed
     entries, and the terminal (won / lost) stages have no conversion rate."""
-    entries = tiny_run.warehouse_rows(
+    entries = demo_run.warehouse_rows(
         "select count(*) from marts.fct_opportunity_stage_history")[0][0]
-    funnel = tiny_run.published(
+    funnel = demo_run.published(
         "select sum(entered_count), sum(case when moved_on_count > entered_count then 1 else 0 end),"
         " sum(case when is_closed_stage and conversion_rate is not null then 1 else 0 end)"
         " from kpi_stage_funnel")[0]
     assert entries > 0 and funnel == (entries, 0, 0)
-    orphans = tiny_run.warehouse_rows(
+    orphans = demo_run.warehouse_rows(
         "select count(*) from marts.fct_opportunity_stage_history h "
         "left join marts.fct_opportunities o on h.opportunity_id = o.opportunity_id "
         "where o.opportunity_id is null")
