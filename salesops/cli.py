@@ -142,7 +142,8 @@ COMPANY_KPIS = (
 
 
 def print_company_kpis(con) -> None:
-    tables = {r[0] for r in con.execute("select table_name from information_schema.tables")}
+    query = "select table_name from information_schema.tables"
+    tables = {r[0] for r in con.execute(query).fetchall()}
     if "kpi_win_rate_company" not in tables:
         return
     last = con.execute("select max(month) from kpi_win_rate_company").fetchone()[0]
