@@ -82,24 +82,6 @@
     ) as sales_velocity_90d
 {%- endmacro %}
 
-{#- CTE body: team and region of each (month, rep_email) of `rep_months` on the last day of
-    the month (the rep grain's convention); reps without an HR period in force get no row. -#}
-{% macro sales_month_end_attributes(rep_months) -%}
-    select
-        {{ rep_months }}.month,
-        {{ rep_months }}.rep_email,
-        worker_periods.team,
-        worker_periods.region
-    from {{ rep_months }}
-    inner join {{ ref('int_hr__worker_periods') }} as worker_periods
-        on {{ rep_months }}.rep_email = worker_periods.work_email
-        and worker_periods.valid_from <= cast({{ dbt.last_day(rep_months ~ '.month', 'month') }} as date)
-        and (
-            worker_periods.valid_to is null
-            or cast({{ dbt.last_day(rep_months ~ '.month', 'month') }} as date) <= worker_periods.valid_to
-        )
-{%- endmacro %}
-
 {#- Cycle columns of the published marts from the sums of one relation (counts 0 and averages
     NULL for a group-month without closed deals). -#}
 {% macro sales_cycle_columns(relation) -%}
@@ -159,7 +141,7 @@ group_months as (
 {%- if group_column == 'rep_email' %},
 
 month_end_attributes as (
-    {{ sales_month_end_attributes('group_months') }}
+    {{ rep_attributes_at_month_end('group_months') }}
 )
 {%- endif %}
 

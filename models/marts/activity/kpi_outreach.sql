@@ -23,16 +23,7 @@ rep_months as (
 ),
 
 month_end_attributes as (
-    select
-        rep_months.month,
-        rep_months.rep_email,
-        periods.team,
-        periods.region
-    from rep_months
-    inner join {{ ref('int_hr__worker_periods') }} as periods
-        on rep_months.rep_email = periods.work_email
-        and periods.valid_from <= rep_months.month_end
-        and (periods.valid_to is null or rep_months.month_end <= periods.valid_to)
+    {{ rep_attributes_at_month_end('rep_months') }}
 )
 
 select

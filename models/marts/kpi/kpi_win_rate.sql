@@ -22,16 +22,7 @@ rep_months as (
 ),
 
 month_end_attributes as (
-    select
-        rep_months.month,
-        rep_months.rep_email,
-        worker_periods.team,
-        worker_periods.region
-    from rep_months
-    inner join {{ ref('int_hr__worker_periods') }} as worker_periods
-        on rep_months.rep_email = worker_periods.work_email
-        and worker_periods.valid_from <= rep_months.month_end
-        and (worker_periods.valid_to is null or rep_months.month_end <= worker_periods.valid_to)
+    {{ rep_attributes_at_month_end('rep_months') }}
 )
 
 select

@@ -17,19 +17,7 @@ rep_month_sums as (
 ),
 
 month_end_attributes as (
-    select
-        rep_month_sums.close_month,
-        rep_month_sums.rep_email,
-        worker_periods.team,
-        worker_periods.region
-    from rep_month_sums
-    inner join {{ ref('int_hr__worker_periods') }} as worker_periods
-        on rep_month_sums.rep_email = worker_periods.work_email
-        and worker_periods.valid_from <= cast({{ dbt.last_day('rep_month_sums.close_month', 'month') }} as date)
-        and (
-            worker_periods.valid_to is null
-            or cast({{ dbt.last_day('rep_month_sums.close_month', 'month') }} as date) <= worker_periods.valid_to
-        )
+    {{ rep_attributes_at_month_end('rep_month_sums', month_column='close_month') }}
 )
 
 select

@@ -17,7 +17,7 @@ rep_months as (
 ),
 
 month_end_attributes as (
-    {{ sales_month_end_attributes('rep_months') }}
+    {{ rep_attributes_at_month_end('rep_months') }}
 )
 
 select
