@@ -21,7 +21,7 @@ from salesops.quality import ExpectationOutcome, SuiteResult, run_suite
 from salesops.quality.duckdb_source import DuckDBExecutionEngine
 from salesops.quality.suite import SuiteFileError, load_suite
 
-SUITE = Path(__file__).resolve().parents[1] / "expectations" / "fct_opportunities.json"
+SUITE = Path(__file__).resolve().parents[1] / "expectations" / "marts" / "fct_opportunities.json"
 TABLE = "marts.fct_opportunities"
 
 DDL = """

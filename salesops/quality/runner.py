@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import great_expectations as gx
+from great_expectations import ExpectationSuite
 from great_expectations.core.batch_definition import BatchDefinition
 from great_expectations.core.expectation_validation_result import ExpectationValidationResult
 from great_expectations.data_context import AbstractDataContext
@@ -18,9 +21,11 @@ from great_expectations.datasource.fluent.interfaces import TestConnectionError
 from great_expectations.expectations import UnexpectedRowsExpectation
 from great_expectations.util import convert_to_json_serializable
 
-from salesops.quality.duckdb_source import add_duckdb_source
+from salesops.quality.catalog import SuiteFile
+from salesops.quality.duckdb_source import DuckDBDatasource, add_duckdb_source
+from salesops.quality.parameters import ParameterError, RunParameters
 from salesops.quality.results import SAMPLE_SIZE, ExpectationOutcome, SuiteResult, to_outcome
-from salesops.quality.suite import ROW_ID_COLUMNS, load_suite
+from salesops.quality.suite import ROW_ID_COLUMNS, SuiteFileError, load_suite, read_suite_file
 
 DOCS_SITE = "salesops_quality"
 
@@ -31,6 +36,7 @@ def run_suite(
     table: str,
     *,
     docs_dir: Path | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> SuiteResult:
     """Validate ``table`` (``schema.table`` or ``table``) of the DuckDB file ``database``.
 
@@ -38,38 +44,108 @@ def run_suite(
     engine over duckdb-engine, one read-only connection, closed before returning). ``success``
     is False iff an expectation with ``meta.severity == "error"`` failed (or could not be
     evaluated); failed warnings are reported but never fail the suite. With ``docs_dir``, GX
-    Data Docs are built there and ``data_docs_path`` is the site's ``index.html``.
+    Data Docs are built there and ``data_docs_path`` is the site's ``index.html``. ``params``
+    fills the suite's parameters (see :mod:`salesops.quality.parameters`).
     """
     database = Path(database)
     if not database.is_file():
         raise FileNotFoundError(f"DuckDB database not found: {database}")
-    suite = load_suite(Path(suite_file))
+    suite = load_suite(Path(suite_file), params)
     schema, _, table_name = table.rpartition(".")
 
     context = _ephemeral_context(docs_dir)
     source = add_duckdb_source(context, "duckdb", database, schema or None)
     try:
-        try:
-            asset = source.add_table_asset(name=table, table_name=table_name)
-        except TestConnectionError as exc:  # GX's message can wrongly blame the schema
-            raise LookupError(f"{table} is not readable in {database}: {exc.__cause__}") from exc
-        batch_definition = asset.add_batch_definition_whole_table(name="whole_table")
-        suite = context.suites.add(suite)
-        validation = context.validation_definitions.add(
-            gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=suite)
-        )
-        results = validation.run(result_format=result_format(suite.meta))
-        outcomes = _outcomes(results.results, batch_definition)
-        docs_path = _build_docs(context, docs_dir) if docs_dir is not None else None
+        result = _validate(context, source, suite, table)
+        if docs_dir is not None:
+            result.data_docs_path = _build_docs(context, docs_dir)
     finally:
         source.dispose()
+    return result
 
-    return SuiteResult(
-        suite=suite.name,
-        success=not any(o.blocking for o in outcomes),
-        outcomes=outcomes,
-        data_docs_path=docs_path,
+
+def run_suites(
+    database: Path,
+    suites: Sequence[SuiteFile],
+    *,
+    params: RunParameters,
+    docs_dir: Path | None = None,
+    log: Callable[[str], None] = lambda _: None,
+) -> dict[str, SuiteResult]:
+    """Run several suites over ONE read-only connection and build one Data Docs site.
+
+    Returns a result per suite (keyed by ``SuiteFile.table``). A suite that can't run (bad
+    file, missing table, unknown parameter) gets a failed result with one ``error`` outcome
+    saying why, so the other suites still run and report.
+    """
+    database = Path(database)
+    if not database.is_file():
+        raise FileNotFoundError(f"DuckDB database not found: {database}")
+    context = _ephemeral_context(docs_dir)
+    # One data source per schema: GX table assets take their schema from the data source.
+    sources: dict[str, DuckDBDatasource] = {}
+    results: dict[str, SuiteResult] = {}
+    try:
+        for number, suite_file in enumerate(suites, start=1):
+            started = time.perf_counter()
+            try:
+                raw_meta = read_suite_file(suite_file.path).get("meta") or {}
+                suite = load_suite(
+                    suite_file.path, params.for_suite(suite_file.table, raw_meta)
+                )
+                if suite_file.schema not in sources:
+                    sources[suite_file.schema] = add_duckdb_source(
+                        context, f"duckdb_{suite_file.schema}", database, suite_file.schema
+                    )
+                result = _validate(context, sources[suite_file.schema], suite, suite_file.table)
+            except (SuiteFileError, ParameterError, LookupError, OSError) as exc:
+                result = _could_not_run(suite_file, exc)
+            results[suite_file.table] = result
+            log(
+                f"[{number}/{len(suites)}] {suite_file.table}: "
+                f"{'passed' if result.success else 'FAILED'} "
+                f"({len(result.outcomes)} expectations, {len(result.errors)} errors, "
+                f"{len(result.warnings)} warnings, {time.perf_counter() - started:.2f} s)"
+            )
+        if docs_dir is not None and results:
+            path = _build_docs(context, docs_dir)
+            for result in results.values():
+                result.data_docs_path = path
+    finally:
+        for source in sources.values():
+            source.dispose()
+    return results
+
+
+def _validate(
+    context: AbstractDataContext, source: DuckDBDatasource, suite: ExpectationSuite, table: str
+) -> SuiteResult:
+    table_name = table.rpartition(".")[2]
+    try:
+        asset = source.add_table_asset(name=suite.name, table_name=table_name)
+    except TestConnectionError as exc:  # GX's message can wrongly blame the schema
+        raise LookupError(f"{table} is not readable: {exc.__cause__}") from exc
+    batch_definition = asset.add_batch_definition_whole_table(name="whole_table")
+    suite = context.suites.add(suite)
+    validation = context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=suite)
     )
+    results = validation.run(result_format=result_format(suite.meta))
+    outcomes = _outcomes(results.results, batch_definition)
+    return SuiteResult(
+        suite=suite.name, success=not any(o.blocking for o in outcomes), outcomes=outcomes
+    )
+
+
+def _could_not_run(suite_file: SuiteFile, exc: Exception) -> SuiteResult:
+    outcome = ExpectationOutcome(
+        name="suite could not run",
+        success=False,
+        severity="error",
+        unexpected_count=None,
+        details={"exception": f"{type(exc).__name__}: {exc}"},
+    )
+    return SuiteResult(suite=suite_file.name, success=False, outcomes=[outcome])
 
 
 def result_format(suite_meta: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,12 @@ The file is GX's own suite serialisation (``name``, ``expectations`` with ``type
 ``meta.row_id_columns`` (e.g. ``["opportunity_id"]``) names the columns that identify a row, so
 failures of column checks can say which rows failed.
 
+Parameters: values known only at run time (the as-of date, the previous publish's row count)
+are written in the suite as ``{"$PARAMETER": "name"}`` (a whole kwarg value) or ``${name}``
+inside a string (e.g. an ``unexpected_rows_query``), and :func:`load_suite` substitutes them
+from ``params`` (see :mod:`salesops.quality.parameters` for the names). An unknown name is an
+error, so a typo can't silently disable a check.
+
 ``ExpectationSuite(expectations=[...dicts])`` silently drops (logs) an expectation it cannot
 build, which would quietly weaken the gate, so expectations are built one by one here and any
 invalid one raises.
@@ -14,11 +20,13 @@ invalid one raises.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from great_expectations import ExpectationSuite
-from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+if TYPE_CHECKING:  # GX is imported when a suite is built, not when a file is only read
+    from great_expectations import ExpectationSuite
 
 Severity = Literal["error", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")
@@ -38,14 +46,70 @@ def severity_of(meta: dict[str, Any] | None) -> Severity:
     return value
 
 
-def load_suite(path: Path) -> ExpectationSuite:
-    """Build an ``ExpectationSuite`` from ``path``; raise :class:`SuiteFileError` if invalid."""
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def read_suite_file(path: Path) -> dict[str, Any]:
+    """The suite file's JSON object (no parameters substituted)."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise SuiteFileError(f"{path}: {exc}") from exc
     if not isinstance(raw, dict) or not raw.get("name"):
         raise SuiteFileError(f"{path}: a suite is a JSON object with a non-empty 'name'")
+    return raw
+
+
+def parameter_names(value: Any) -> set[str]:
+    """Every parameter a suite (or part of one) refers to."""
+    if isinstance(value, dict):
+        if set(value) == {"$PARAMETER"}:
+            return {str(value["$PARAMETER"])}
+        return set().union(*(parameter_names(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(parameter_names(v) for v in value))
+    if isinstance(value, str):
+        return set(_PLACEHOLDER.findall(value))
+    return set()
+
+
+def substitute(value: Any, params: Mapping[str, Any], where: str = "suite") -> Any:
+    """``value`` with every ``{"$PARAMETER": name}`` and ``${name}`` replaced from ``params``."""
+    if isinstance(value, dict):
+        if set(value) == {"$PARAMETER"}:
+            name = str(value["$PARAMETER"])
+            if name not in params:
+                raise SuiteFileError(
+                    f"{where}: unknown parameter {name!r}; known: {sorted(params)}"
+                )
+            return params[name]
+        return {k: substitute(v, params, where) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, params, where) for v in value]
+    if isinstance(value, str):
+        def one(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in params or params[name] is None:
+                raise SuiteFileError(
+                    f"{where}: parameter {name!r} has no value here; known: {sorted(params)}"
+                )
+            return str(params[name])
+
+        return _PLACEHOLDER.sub(one, value)
+    return value
+
+
+def load_suite(path: Path, params: Mapping[str, Any] | None = None) -> ExpectationSuite:
+    """Build an ``ExpectationSuite`` from ``path``; raise :class:`SuiteFileError` if invalid.
+
+    ``params`` fills the suite's ``{"$PARAMETER": name}`` values and ``${name}`` placeholders.
+    """
+    from great_expectations import ExpectationSuite
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    raw = read_suite_file(path)
     row_ids = (raw.get("meta") or {}).get(ROW_ID_COLUMNS, [])
     if not isinstance(row_ids, list) or not all(isinstance(c, str) and c for c in row_ids):
         raise SuiteFileError(f"{path}: meta.{ROW_ID_COLUMNS} must be a list of column names")
@@ -59,11 +123,12 @@ def load_suite(path: Path) -> ExpectationSuite:
         if not isinstance(entry, dict) or "type" not in entry:
             raise SuiteFileError(f"{where}: needs a 'type'")
         meta = entry.get("meta") or {}
+        kwargs = substitute(entry.get("kwargs") or {}, params or {}, where)
         try:
             severity_of(meta)
             config = ExpectationConfiguration(
                 type=entry["type"],
-                kwargs=entry.get("kwargs") or {},
+                kwargs=kwargs,
                 meta=meta,
                 notes=entry.get("notes"),
             )
