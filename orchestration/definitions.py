@@ -8,11 +8,11 @@ from .defs.automation import new_drop_sensor, nightly_schedule, pipeline_job
 from .defs.dbt import dbt_resource, salesops_dbt_assets
 from .defs.ingestion import ingestion_assets, ledger_specs
 from .defs.publishing import published_marts
-from .defs.quality import gx_fct_opportunities
+from .defs.quality import quality_checks
 
 defs = dg.Definitions(
     assets=[*ingestion_assets, *ledger_specs, salesops_dbt_assets, published_marts],
-    asset_checks=[gx_fct_opportunities],
+    asset_checks=quality_checks,
     jobs=[pipeline_job],
     schedules=[nightly_schedule],
     sensors=[new_drop_sensor],

@@ -53,6 +53,8 @@ def demo_run(tmp_path_factory) -> Iterator[PipelineRun]:
         "SALESOPS_LANDING_DIR": str(run.landing_dir),
         "SALESOPS_WAREHOUSE": str(run.warehouse),
         "SALESOPS_PUBLISH_DIR": str(run.publish_dir),
+        # The generated history ends on 2026-10-31: data freshness is judged as of that day.
+        "SALESOPS_AS_OF_DATE": "2026-10-31",
     }
     saved = {k: os.environ.get(k) for k in [*env, "DAGSTER_HOME", "SALESOPS_EXPECTATIONS_DIR"]}
     os.environ.update(env)

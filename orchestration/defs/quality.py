@@ -1,4 +1,18 @@
-"""The quality gate: Great Expectations suites run as SQL in DuckDB, as blocking asset checks."""
+"""The quality gate: Great Expectations suites run as SQL in DuckDB, as blocking asset checks.
+
+Every suite under ``expectations/`` (``raw/<table>.json``, ``marts/<model>.json``) is one asset
+check ``gx_<table>`` on its table's asset. Two check steps run them: ``gx_raw_checks`` after
+ingestion (dbt waits for it) and ``gx_mart_checks`` after dbt (publishing waits for it). A
+failed ``error`` expectation fails its check with ERROR severity, which blocks everything
+downstream; failed ``warning`` expectations fail it with WARN severity and block nothing. The
+severities are in the suites. Each step builds a GX Data Docs site for the run and puts its
+path in every check's metadata.
+"""
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
@@ -7,49 +21,203 @@ from salesops.settings import Settings
 
 from .constants import WAREHOUSE_POOL
 from .dbt import salesops_dbt_assets
+from .ingestion import raw_key
 
 FCT_OPPORTUNITIES = get_asset_key_for_model([salesops_dbt_assets], "fct_opportunities")
+DOCS_RUNS_KEPT = 14
+"""Data Docs of this many runs are kept under the docs folder (older ones are removed)."""
 
 
-@dg.asset_check(
-    asset=FCT_OPPORTUNITIES,
-    name="gx_fct_opportunities",
-    blocking=True,
-    pool=WAREHOUSE_POOL,
-    description="Great Expectations suite expectations/fct_opportunities.json, run as SQL inside "
-    "DuckDB. An error-severity failure blocks publishing; warnings don't.",
-)
-def gx_fct_opportunities(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-    from salesops.quality import run_suite  # imported here: GX is slow to import
+def _discover() -> list[Any]:
+    # salesops.quality imports GX (slow); the catalog alone reads the JSON files.
+    from salesops.quality.catalog import discover
 
-    settings = Settings.from_env()
-    suite = settings.expectations_dir / "fct_opportunities.json"
-    result = run_suite(
-        settings.warehouse,
-        suite,
-        "marts.fct_opportunities",
-        docs_dir=settings.warehouse.parent / "gx_docs",
+    return discover(Settings.from_env().expectations_dir)
+
+
+def _asset_key(table: str) -> dg.AssetKey:
+    schema, _, name = table.partition(".")
+    if schema == "raw":
+        return raw_key(name)
+    return get_asset_key_for_model([salesops_dbt_assets], name)
+
+
+def _spec(suite: Any) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        name=suite.check_name,
+        asset=_asset_key(suite.table),
+        blocking=True,
+        description=f"Great Expectations suite expectations/{suite.schema}/{suite.path.name}, "
+        "run as SQL inside DuckDB. Failed error-severity expectations block everything "
+        "downstream (and publishing); failed warnings are reported only.",
     )
-    failed = [o for o in result.outcomes if not o.success]
-    for o in failed:
-        log = context.log.error if o.severity == "error" else context.log.warning
-        log(f"{o.severity}: {o.name} failed ({o.unexpected_count} rows): {o.unexpected_sample}")
-    metadata: dict[str, dg.RawMetadataValue] = {
-        "suite": str(suite),
+
+
+def docs_dir_for_run(run_id: str, layer: str) -> Path:
+    """``<docs root>/<run id>/<layer>``; the root is SALESOPS_GX_DOCS_DIR or
+    ``<warehouse folder>/gx_docs``, with ``latest`` linking to the newest run's folder."""
+    settings = Settings.from_env()
+    root = Path(os.environ.get("SALESOPS_GX_DOCS_DIR") or settings.warehouse.parent / "gx_docs")
+    run_dir = root.resolve() / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    latest = root / "latest"
+    staged = root / f".latest.{run_id}"
+    if staged.is_symlink() or staged.exists():
+        staged.unlink()
+    staged.symlink_to(run_id)
+    os.replace(staged, latest)
+    runs = sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and p != run_dir),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for old in runs[: max(len(runs) - (DOCS_RUNS_KEPT - 1), 0)]:
+        shutil.rmtree(old, ignore_errors=True)
+    return run_dir / layer
+
+
+def _check_result(suite: Any, result: Any) -> dg.AssetCheckResult:
+    errors, warnings = result.errors, result.warnings
+    if errors:
+        passed, severity = False, dg.AssetCheckSeverity.ERROR
+    else:
+        passed, severity = not warnings, dg.AssetCheckSeverity.WARN
+    records = [
+        dg.TableRecord(
+            {
+                "expectation": o.name,
+                "severity": o.severity,
+                "success": o.success,
+                "unexpected_count": o.unexpected_count if o.unexpected_count is not None else -1,
+                "sample": _short(o.unexpected_sample or o.details.get("exception") or ""),
+            }
+        )
+        for o in result.outcomes
+    ]
+    metadata: dict[str, Any] = {
+        "suite": dg.MetadataValue.path(str(suite.path)),
+        "table": suite.table,
         "expectations": len(result.outcomes),
-        "failed_errors": sum(1 for o in failed if o.severity == "error"),
-        "failed_warnings": sum(1 for o in failed if o.severity != "error"),
-        "outcomes": dg.MetadataValue.json(
-            [
-                {"expectation": o.name, "success": o.success, "severity": o.severity,
-                 "unexpected_count": o.unexpected_count,
-                 "unexpected_sample": [str(x) for x in (o.unexpected_sample or [])[:5]]}
-                for o in result.outcomes
-            ]
+        "failed_errors": len(errors),
+        "failed_warnings": len(warnings),
+        "outcomes": dg.MetadataValue.table(
+            records=records,
+            schema=dg.TableSchema(
+                columns=[
+                    dg.TableColumn("expectation", "string"),
+                    dg.TableColumn("severity", "string"),
+                    dg.TableColumn("success", "bool"),
+                    dg.TableColumn("unexpected_count", "int", description="-1: not a row check"),
+                    dg.TableColumn("sample", "string", description="failing values or rows"),
+                ]
+            ),
         ),
     }
+    for o in result.failures:
+        key, n = f"failed: {o.name}", 2
+        while key in metadata:  # two failing checks of one kind (e.g. two row-count bands)
+            key, n = f"failed: {o.name} #{n}", n + 1
+        metadata[key] = dg.MetadataValue.json(
+            {
+                "severity": o.severity,
+                "unexpected_count": o.unexpected_count,
+                "sample": o.unexpected_sample,
+                "failing_rows": o.details.get("unexpected_rows"),
+                "exception": o.details.get("exception"),
+                "purpose": (o.details.get("meta") or {}).get("purpose"),
+            }
+        )
     if result.data_docs_path:
         metadata["data_docs"] = dg.MetadataValue.path(result.data_docs_path)
+        metadata["data_docs_url"] = dg.MetadataValue.url(Path(result.data_docs_path).as_uri())
     return dg.AssetCheckResult(
-        passed=result.success, severity=dg.AssetCheckSeverity.ERROR, metadata=metadata
+        check_name=suite.check_name,
+        asset_key=_asset_key(suite.table),
+        passed=passed,
+        severity=severity,
+        metadata=metadata,
+        description=_summary(result),
     )
+
+
+def _short(value: Any, limit: int = 500) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _summary(result: Any) -> str:
+    if not result.failures:
+        return f"all {len(result.outcomes)} expectations passed"
+    parts = [
+        f"{o.severity} {o.name}: {o.unexpected_count if o.unexpected_count is not None else '-'} "
+        "failing"
+        for o in result.failures
+    ]
+    return "; ".join(parts)
+
+
+def build_check_step(layer: str, suites: list[Any]) -> dg.AssetChecksDefinition:
+    specs = [_spec(s) for s in suites]
+
+    @dg.multi_asset_check(
+        name=f"gx_{layer}_checks",
+        specs=specs,
+        can_subset=True,
+        pool=WAREHOUSE_POOL,
+        description=f"The Great Expectations suites of the {layer} tables (expectations/{layer}/), "
+        "all in one read-only DuckDB connection; one asset check per suite.",
+    )
+    def _checks(context: dg.AssetCheckExecutionContext):
+        from salesops.quality import RunParameters, discover, run_suites
+
+        settings = Settings.from_env()
+        selected = {key.name for key in context.selected_asset_check_keys}
+        # Suites are read again at run time (from SALESOPS_EXPECTATIONS_DIR), so an edited
+        # severity applies without reloading the code location; a suite removed since the
+        # definitions were loaded fails its check instead of silently passing.
+        current = {s.check_name: s for s in discover(settings.expectations_dir)}
+        todo = [current[s.check_name] for s in suites if s.check_name in selected and
+                s.check_name in current]
+        params = RunParameters.from_env(settings.publish_dir)
+        context.log.info(
+            f"{len(todo)} {layer} suites on {settings.warehouse} (as of {params.as_of_date}, "
+            f"max drop age {params.max_drop_age_days} days)"
+        )
+        results = run_suites(
+            settings.warehouse,
+            todo,
+            params=params,
+            docs_dir=docs_dir_for_run(context.run.run_id, layer),
+            log=context.log.info,
+        )
+        for suite in suites:
+            if suite.check_name not in selected:
+                continue
+            if suite.check_name not in current:
+                yield dg.AssetCheckResult(
+                    check_name=suite.check_name,
+                    asset_key=_asset_key(suite.table),
+                    passed=False,
+                    severity=dg.AssetCheckSeverity.ERROR,
+                    description=f"suite file for {suite.table} not found under "
+                    f"{settings.expectations_dir}",
+                )
+                continue
+            result = results[suite.table]
+            for o in result.failures:
+                log = context.log.error if o.severity == "error" else context.log.warning
+                log(
+                    f"{suite.check_name}: {o.severity}: {o.name} failed "
+                    f"({o.unexpected_count} rows): {_short(o.unexpected_sample)}"
+                )
+            yield _check_result(suite, result)
+
+    return _checks
+
+
+_suites = _discover()
+quality_checks = [
+    build_check_step(layer, [s for s in _suites if s.schema == layer])
+    for layer in ("raw", "marts")
+    if any(s.schema == layer for s in _suites)
+]
+CHECKED_MART_KEYS = [_asset_key(s.table) for s in _suites if s.schema == "marts"]
