@@ -55,6 +55,10 @@ def ensure_manifest(project: DbtProject = dbt_project) -> Path:
     return manifest
 
 
+DBT_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
+"""What the pipeline passes to `dbt build` besides the asset selection."""
+
+
 class SalesopsDbtTranslator(DagsterDbtTranslator):
     """Models keep their name as key; groups follow the model folders (staging, marts, ...)."""
 
@@ -72,10 +76,14 @@ class SalesopsDbtTranslator(DagsterDbtTranslator):
     pool=WAREHOUSE_POOL,
 )
 def salesops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build`: models and their dbt tests (reported as asset checks)."""
+    """`dbt build`: models and their dbt data tests (reported as asset checks).
+
+    dbt unit tests check the SQL logic on fixed rows, not the night's data: they run in
+    `make test` (tests/test_dbt_unit_tests.py), not in every pipeline run.
+    """
     # dbt runs as a subprocess with cwd = the dbt project: give it the absolute warehouse path.
     os.environ["SALESOPS_WAREHOUSE"] = str(Settings.from_env().warehouse)
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build", *DBT_BUILD_ARGS], context=context).stream()
 
 
 dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
