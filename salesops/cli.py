@@ -21,8 +21,11 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_pipeline() -> tuple[bool, list[str]]:
-    """Run the whole pipeline in this process; returns (success, failure reasons)."""
+def execute_pipeline():
+    """Run the whole pipeline job in this process; returns Dagster's ExecuteInProcessResult.
+
+    Uses the instance of DAGSTER_HOME when set (runs show in the UI), else an ephemeral one.
+    """
     import dagster as dg
 
     from orchestration.definitions import defs
@@ -33,7 +36,16 @@ def run_pipeline() -> tuple[bool, list[str]]:
     kwargs = {"instance": instance} if instance is not None else {}
     level = os.environ.get("SALESOPS_LOG_LEVEL", "INFO").upper()
     run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
-    result = job.execute_in_process(run_config=run_config, raise_on_error=False, **kwargs)
+    return job.execute_in_process(run_config=run_config, raise_on_error=False, **kwargs)
+
+
+def run_pipeline() -> tuple[bool, list[str]]:
+    """Run the whole pipeline in this process; returns (success, failure reasons)."""
+    return pipeline_outcome(execute_pipeline())
+
+
+def pipeline_outcome(result) -> tuple[bool, list[str]]:
+    """(success, failure reasons) of a pipeline run's result."""
     reasons: list[str] = []
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
@@ -90,6 +102,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         generate("demo", settings.landing_dir, seed=args.seed)
     else:
         print(f"sample data already in {settings.landing_dir}; not regenerating")
+    if not os.environ.get("SALESOPS_AS_OF_DATE"):
+        # The sample is a fixed history (its newest drop is 2026-10-31): check its freshness as
+        # of its own newest drop, as the nightly run would have on that day.
+        newest = max(p.parent.name for p in settings.landing_dir.glob("*/*/_SUCCESS"))
+        os.environ["SALESOPS_AS_OF_DATE"] = newest
+        print(f"freshness checked as of {newest}, the sample's newest drop (SALESOPS_AS_OF_DATE)")
     return _cmd_run(args)
 
 
@@ -99,9 +117,7 @@ def print_summary(settings: Settings) -> None:
     db = settings.publish_dir / "salesops.duckdb"
     con = duckdb.connect(str(db), read_only=True)
     try:
-        version = con.execute(
-            "select version, drop_dates from publish_log order by published_at desc limit 1"
-        ).fetchone()
+        version = _newest_log_row(con)
         print(f"\nPublished version {version[0]} (drops: {version[1]})")
         rows = con.execute(
             "select month, won_count, lost_count, win_rate_count, won_amount, win_rate_amount "
@@ -122,6 +138,22 @@ def print_summary(settings: Settings) -> None:
         print(f"Tables:             {', '.join(marts)}")
     finally:
         con.close()
+
+
+def _newest_log_row(con) -> tuple[str, str]:
+    """(version, newest drop dates as text) of the database's own publish_log row."""
+    import json
+
+    cols = {r[0] for r in con.execute("describe publish_log").fetchall()}
+    drops = "newest_drop_dates" if "newest_drop_dates" in cols else "drop_dates"
+    version, text = con.execute(
+        f"select version, {drops} from publish_log order by published_at desc, version desc "
+        "limit 1").fetchone()
+    try:
+        text = ", ".join(f"{k} {v}" for k, v in sorted(json.loads(text).items()))
+    except (TypeError, ValueError, AttributeError):
+        pass
+    return version, text
 
 
 # One line per KPI: (label, mart, measure, format); the company row of the last complete month.
@@ -170,16 +202,43 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_versions(publish_dir: Path) -> None:
+    """The kept versions, oldest first: current marker, time, newest drops, rows, run."""
+    from salesops.publish import HISTORY_FILE, list_versions
+
+    kept = list_versions(publish_dir)
+    if not kept:
+        print(f"no published versions in {publish_dir}")
+        return
+    print(f"  {'version':<34} {'published (UTC)':<19}  {'newest drops':<40} {'rows':>9}  run")
+    for v in kept:
+        when = f"{v.published_at:%Y-%m-%d %H:%M:%S}" if v.published_at else "?"
+        drops = ", ".join(f"{k} {d}" for k, d in sorted(v.newest_drop_dates.items())) or "-"
+        rows = f"{sum(v.row_counts.values()):,}" if v.row_counts else "?"
+        mark = "*" if v.current else " "
+        print(f"{mark} {v.version:<34} {when:<19}  {drops:<40} {rows:>9}  {v.run_id or '-'}")
+    print(f"(* = current; every publish and restore: {publish_dir / HISTORY_FILE})")
+
+
+def _cmd_versions(args: argparse.Namespace) -> int:
+    print_versions(Settings.from_env().publish_dir)
+    return 0
+
+
 def _cmd_restore(args: argparse.Namespace) -> int:
-    from salesops.publish import restore, versions
+    from salesops.publish import restore
 
     publish_dir = Settings.from_env().publish_dir
-    if not args.version:
-        for v in versions(publish_dir):
-            print(v)
+    if args.list or not args.version:
+        print_versions(publish_dir)
         return 0
-    restore(publish_dir, args.version)
-    print(f"version {args.version} is current again in {publish_dir}")
+    try:
+        previous = restore(publish_dir, args.version)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"version {args.version} is current again in {publish_dir} (was {previous}); "
+          "recorded in publish_history.jsonl")
     return 0
 
 
@@ -203,9 +262,14 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("summary", help="print the published KPI summary")
     s.set_defaults(func=_cmd_summary)
 
-    v = sub.add_parser("restore", help="list published versions, or make VERSION current again")
+    v = sub.add_parser("restore", help="make an earlier published VERSION current again "
+                       "(without VERSION or with --list: list the kept versions)")
     v.add_argument("version", nargs="?")
+    v.add_argument("--list", action="store_true", help="list the kept versions")
     v.set_defaults(func=_cmd_restore)
+
+    vs = sub.add_parser("versions", help="list the kept published versions; * marks the current")
+    vs.set_defaults(func=_cmd_versions)
 
     args = parser.parse_args(argv)
     return args.func(args)

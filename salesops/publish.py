@@ -5,19 +5,53 @@ Layout of the publish folder (SALESOPS_PUBLISH_DIR):
     salesops.duckdb                 the current version (BI tools open this, read-only)
     parquet -> versions/<v>/parquet the current version's marts as <mart>.parquet (a symlink)
     versions/<v>/                   the last N versions (salesops.duckdb + parquet/)
+    publish_history.jsonl           one JSON line per publish and per restore (the audit trail)
+    .lock                           held while a publish or a restore runs (one at a time)
 
+Write, audit, publish: the quality checks have audited the warehouse's marts before this runs.
 A new version is written completely under `versions/<v>/` first; then `salesops.duckdb` is
 replaced by one `rename` (atomic on POSIX: a reader has the old file or the new one, never a mix,
 and a reader that has the old one open keeps reading it) and the `parquet` symlink is swapped the
 same way. The warehouse is only read (attached read-only), so the pipeline's write lock and the
-BI tools never meet. Every version's database carries `publish_log`, the history of publishes.
+BI tools never meet. A Parquet reader should resolve the `parquet` link once (realpath) and read
+every file from that folder: the folder of a version is never changed, only removed when the
+version is pruned (the current one and the N - 1 before it stay).
+
+Unchanged content is not published again: `content_hash` fingerprints every mart (table and
+column names and types, row count, an order-independent hash of the rows, DOUBLE/FLOAT values
+rounded to 9 significant digits and |x| < 1e-9 taken as 0, so the last-bit noise of parallel
+aggregation is no change). When it equals the current version's, nothing is written and
+`PublishResult.published` is False.
+
+Every version's database carries `publish_log`, one row per publish, carried over from version
+to version (after a restore, the rows of the versions published after the restored one are kept
+too):
+
+    version            VARCHAR    the version id, `<UTC time>-<run id prefix>`, as in versions/
+    run_id             VARCHAR    the Dagster run that published it (NULL when run by hand)
+    published_at       TIMESTAMP  when it was published, UTC
+    drop_dates         VARCHAR    JSON: system -> sorted list of every drop date loaded
+                                  (raw.load_drops), e.g. {"crm": ["2026-10-30", "2026-10-31"]}
+    newest_drop_dates  VARCHAR    JSON: system -> newest drop date loaded, {"crm": "2026-10-31"}
+    row_counts         VARCHAR    JSON: mart -> rows, {"kpi_win_rate": 412, ...}
+    content_hash       VARCHAR    sha256 of the marts' content, as described above
+
+The JSON columns are plain text DuckDB's json functions read: `row_counts->>'kpi_win_rate'`,
+`json_keys(newest_drop_dates)`, `from json_each(drop_dates -> 'crm')`. Rows carried over from a
+version published before these columns existed have drop_dates and content_hash NULL.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
+import getpass
+import hashlib
+import json
 import os
 import shutil
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,29 +60,80 @@ import duckdb
 PUBLISHED_DB = "salesops.duckdb"
 PARQUET_LINK = "parquet"
 VERSIONS_DIR = "versions"
+HISTORY_FILE = "publish_history.jsonl"
+LOCK_FILE = ".lock"
 MART_SCHEMA = "marts"
 MART_PREFIX = "kpi_"
 DEFAULT_KEEP_VERSIONS = 7
+KEEP_VERSIONS_VAR = "SALESOPS_KEEP_VERSIONS"
+HASH_SCHEME = "salesops-content-v1"  # change it when the fingerprint's definition changes
+
+LOG_COLUMNS = (
+    ("version", "varchar not null"),
+    ("run_id", "varchar"),
+    ("published_at", "timestamp not null"),
+    ("drop_dates", "varchar"),
+    ("newest_drop_dates", "varchar"),
+    ("row_counts", "varchar"),
+    ("content_hash", "varchar"),
+)
 
 
 @dataclass
 class PublishResult:
+    """What `publish` did. `published` is False when the content equalled the current
+    version's: then `version` is the current version and nothing was written."""
+
     version: str
     database: Path
     parquet_dir: Path
+    published: bool = True
+    content_hash: str = ""
     row_counts: dict[str, int] = field(default_factory=dict)
-    drop_dates: dict[str, str] = field(default_factory=dict)
+    drop_dates: dict[str, list[str]] = field(default_factory=dict)
+    newest_drop_dates: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """A kept version, as its own publish_log row describes it."""
+
+    version: str
+    current: bool
+    run_id: str | None
+    published_at: dt.datetime | None
+    newest_drop_dates: dict[str, str]
+    row_counts: dict[str, int]
 
 
 def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def keep_versions_from_env(environ: Mapping[str, str] | None = None) -> int:
+    """SALESOPS_KEEP_VERSIONS (default 7): an integer >= 1, else a ValueError that says so."""
+    raw = (os.environ if environ is None else environ).get(KEEP_VERSIONS_VAR, "").strip()
+    if not raw:
+        return DEFAULT_KEEP_VERSIONS
+    keep = int(raw) if raw.isascii() and raw.isdigit() else 0
+    if keep < 1:
+        raise ValueError(
+            f"{KEEP_VERSIONS_VAR} must be a whole number >= 1 (how many published versions to "
+            f"keep), got {raw!r}"
+        )
+    return keep
+
+
 def mart_tables(con: duckdb.DuckDBPyConnection, catalog: str = "wh") -> list[str]:
     rows = con.execute(
         "select table_name from information_schema.tables where table_catalog = ? "
-        "and table_schema = ? and table_name like ? order by table_name",
-        [catalog, MART_SCHEMA, MART_PREFIX + "%"],
+        "and table_schema = ? and starts_with(table_name, ?) order by table_name",
+        [catalog, MART_SCHEMA, MART_PREFIX],
     ).fetchall()
     return [r[0] for r in rows]
 
@@ -58,6 +143,22 @@ def new_version_id(run_id: str | None) -> str:
     return f"{stamp}-{(run_id or 'manual')[:8]}"
 
 
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@contextlib.contextmanager
+def _locked(publish_dir: Path) -> Iterator[None]:
+    """One publish or restore at a time in a publish folder (an advisory lock on `.lock`)."""
+    publish_dir.mkdir(parents=True, exist_ok=True)
+    with open(publish_dir / LOCK_FILE, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def publish(
     warehouse: Path,
     publish_dir: Path,
@@ -65,100 +166,276 @@ def publish(
     run_id: str | None = None,
     keep_versions: int = DEFAULT_KEEP_VERSIONS,
 ) -> PublishResult:
-    """Copy the warehouse's marts into a new published version and make it current."""
-    publish_dir.mkdir(parents=True, exist_ok=True)
-    version = new_version_id(run_id)
-    vdir = publish_dir / VERSIONS_DIR / version
-    tmp = publish_dir / VERSIONS_DIR / f".{version}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    (tmp / PARQUET_LINK).mkdir(parents=True)
-    result = PublishResult(version, publish_dir / PUBLISHED_DB, publish_dir / PARQUET_LINK)
+    """Copy the warehouse's marts into a new published version and make it current, unless
+    their content equals the current version's (then nothing is written)."""
+    if isinstance(keep_versions, bool) or not isinstance(keep_versions, int) or keep_versions < 1:
+        raise ValueError(f"keep_versions must be an integer >= 1, got {keep_versions!r}")
+    if not Path(warehouse).is_file():
+        raise FileNotFoundError(f"no warehouse at {warehouse}")
+    with _locked(publish_dir):
+        return _publish_locked(Path(warehouse), publish_dir, run_id, keep_versions)
 
+
+def _publish_locked(warehouse, publish_dir, run_id, keep_versions) -> PublishResult:
+    current_db = publish_dir / PUBLISHED_DB
+    con = duckdb.connect()
     try:
-        _write_version(warehouse, publish_dir, tmp, version, run_id, result)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)  # nothing half-written is left behind
-        raise
-    os.replace(tmp, vdir)
+        con.execute(f"attach {_sql_str(str(warehouse))} as wh (read_only)")
+        marts = mart_tables(con)
+        if not marts:
+            raise RuntimeError(
+                f"{warehouse} has no {MART_SCHEMA}.{MART_PREFIX}* tables to publish "
+                "(has dbt built the marts?)"
+            )
+        content_hash = content_fingerprint(con, "wh", MART_SCHEMA, marts)
+        current = _current_log_row(con, current_db)
+        if (current is not None and current.get("content_hash") == content_hash
+                and current["version"] == current_version(publish_dir)):
+            return PublishResult(current["version"], current_db, publish_dir / PARQUET_LINK,
+                                 published=False, content_hash=content_hash,
+                                 row_counts=_json_or_legacy(current.get("row_counts"), int),
+                                 newest_drop_dates=_json_or_legacy(
+                                     current.get("newest_drop_dates"), str))
+        version = new_version_id(run_id)
+        result = PublishResult(version, current_db, publish_dir / PARQUET_LINK,
+                               content_hash=content_hash)
+        result.drop_dates, result.newest_drop_dates = _drop_dates(con)
+        vdir = publish_dir / VERSIONS_DIR / version
+        tmp = publish_dir / VERSIONS_DIR / f".{version}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            (tmp / PARQUET_LINK).mkdir(parents=True)
+            _write_version(con, tmp, marts, result)
+            _write_publish_log(con, tmp / PUBLISHED_DB, _log_sources(publish_dir), run_id,
+                               result)
+            os.replace(tmp, vdir)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # nothing half-written is left behind
+            raise
+    finally:
+        con.close()
+    previous = current_version(publish_dir)
     _swap_in(publish_dir, vdir)
+    try:
+        _append_history(publish_dir, {
+            "action": "publish", "version": version, "previous_version": previous,
+            "run_id": run_id, "user": _user(), "content_hash": content_hash,
+            "newest_drop_dates": result.newest_drop_dates,
+            "rows": sum(result.row_counts.values()),
+        })
+    except OSError as exc:  # published all the same: say so rather than fail the run
+        result.warnings.append(f"version {version} is published but {HISTORY_FILE} could not "
+                               f"be appended: {exc}")
     prune_versions(publish_dir, keep_versions)
     return result
 
 
-def _write_version(warehouse, publish_dir, tmp, version, run_id, result: PublishResult) -> None:
-    con = duckdb.connect()
+def content_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, schema: str,
+                        tables: list[str]) -> str:
+    """sha256 over every table's name, column names and types, row count and an
+    order-independent hash of its rows (sum and bit_xor of the row hashes), computed in DuckDB.
+    DOUBLE/FLOAT values are rounded to 9 significant digits and |x| < 1e-9 counts as 0."""
+    columns: dict[str, list[tuple[str, str]]] = {t: [] for t in tables}
+    for table, column, data_type in con.execute(
+        "select table_name, column_name, data_type from duckdb_columns() "
+        "where database_name = ? and schema_name = ? order by table_name, column_index",
+        [catalog, schema],
+    ).fetchall():
+        if table in columns:
+            columns[table].append((column, data_type))
+    digest = hashlib.sha256(HASH_SCHEME.encode())
+    parts = []
+    for table in tables:
+        exprs = [_normalized(_ident(c), t) for c, t in columns[table]]
+        parts.append(
+            f"select {_sql_str(table)} as t, count(*) as n, coalesce(sum(h), 0) as s, "
+            f"coalesce(bit_xor(h), 0) as x from (select hash({', '.join(exprs)}) as h "
+            f"from {_ident(catalog)}.{_ident(schema)}.{_ident(table)})"
+        )
+    stats = {t: (n, s, x) for t, n, s, x in con.execute(" union all ".join(parts)).fetchall()}
+    for table in tables:
+        schema_text = ",".join(f"{c} {t}" for c, t in columns[table])
+        n, s, x = stats[table]
+        digest.update(f"\n{table}({schema_text}) rows={n} sum={s} xor={x}".encode())
+    return digest.hexdigest()
+
+
+def _normalized(column: str, data_type: str) -> str:
+    if data_type in ("DOUBLE", "FLOAT"):
+        return f"case when abs({column}) < 1e-9 then '0' else printf('%.9g', {column}) end"
+    return column
+
+
+def _drop_dates(con) -> tuple[dict[str, list[str]], dict[str, str]]:
+    has_ledger = con.execute(
+        "select count(*) from information_schema.tables where table_catalog = 'wh' "
+        "and table_schema = 'raw' and table_name = 'load_drops'"
+    ).fetchone()[0]
+    if not has_ledger:
+        return {}, {}
+    rows = con.execute(
+        "select system, list(distinct drop_date order by drop_date) "
+        "from wh.raw.load_drops group by 1 order by 1"
+    ).fetchall()
+    every = {system: [d.isoformat() for d in dates] for system, dates in rows}
+    return every, {system: dates[-1] for system, dates in every.items() if dates}
+
+
+def _write_version(con, tmp: Path, marts: list[str], result: PublishResult) -> None:
+    con.execute(f"attach {_sql_str(str(tmp / PUBLISHED_DB))} as pub")
     try:
-        con.execute(f"attach {_sql_str(str(warehouse))} as wh (read_only)")
-        con.execute(f"attach {_sql_str(str(tmp / PUBLISHED_DB))} as pub")
-        marts = mart_tables(con)
-        if not marts:
-            raise RuntimeError(f"{warehouse} has no {MART_SCHEMA}.{MART_PREFIX}* tables to publish")
         for mart in marts:
-            con.execute(f"create table pub.main.{mart} as select * from wh.{MART_SCHEMA}.{mart}")
-            count = con.execute(f"select count(*) from pub.main.{mart}").fetchone()
-            result.row_counts[mart] = count[0]
-            target = tmp / PARQUET_LINK / f"{mart}.parquet"
-            con.execute(
-                f"copy pub.main.{mart} to {_sql_str(str(target))} "
-                "(format parquet, compression zstd)"
-            )
-        result.drop_dates = {
-            system: str(newest)
-            for system, newest in con.execute(
-                "select system, max(drop_date) from wh.raw.load_drops group by 1 order by 1"
-            ).fetchall()
-        }
-        _write_publish_log(con, publish_dir / PUBLISHED_DB, version, run_id, result)
-        con.execute("detach pub")
-        con.execute("detach wh")
+            _copy_mart(con, mart, tmp / PARQUET_LINK / f"{mart}.parquet")
+            result.row_counts[mart] = con.execute(
+                f"select count(*) from pub.main.{_ident(mart)}").fetchone()[0]
     finally:
-        con.close()
+        con.execute("detach pub")
 
 
-def _write_publish_log(con, current_db: Path, version, run_id, result: PublishResult) -> None:
-    con.execute(
-        """create table pub.main.publish_log (
-            version varchar not null, run_id varchar, published_at timestamp not null,
-            drop_dates varchar not null, row_counts varchar not null)"""
-    )
-    if current_db.exists():
-        con.execute(f"attach {_sql_str(str(current_db))} as prev (read_only)")
-        try:
-            has_log = con.execute(
-                "select count(*) from information_schema.tables where table_catalog = 'prev' "
-                "and table_name = 'publish_log'"
-            ).fetchone()[0]
-            if has_log:
-                con.execute("insert into pub.main.publish_log select * from prev.main.publish_log")
-        finally:
-            con.execute("detach prev")
-    con.execute(
-        "insert into pub.main.publish_log values (?, ?, ?, ?, ?)",
-        [
-            version,
-            run_id,
-            dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            ", ".join(f"{k}={v}" for k, v in sorted(result.drop_dates.items())),
-            ", ".join(f"{k}={v}" for k, v in sorted(result.row_counts.items())),
-        ],
-    )
+def _copy_mart(con, mart: str, parquet: Path) -> None:
+    con.execute(f"create table pub.main.{_ident(mart)} as "
+                f"select * from wh.{MART_SCHEMA}.{_ident(mart)}")
+    con.execute(f"copy pub.main.{_ident(mart)} to {_sql_str(str(parquet))} "
+                "(format parquet, compression zstd)")
+
+
+def _log_sources(publish_dir: Path) -> list[Path]:
+    """Where the new publish_log's history comes from: the current database, and the newest
+    kept version (after a restore it knows the versions published after the restored one)."""
+    sources = [publish_dir / PUBLISHED_DB]
+    kept = versions(publish_dir)
+    if kept:
+        sources.append(publish_dir / VERSIONS_DIR / kept[-1] / PUBLISHED_DB)
+    return [p for p in sources if p.is_file()]
+
+
+def _read_log_rows(con, db: Path) -> list[dict]:
+    """The publish_log rows of a published database (any older layout), as dicts."""
+    con.execute(f"attach {_sql_str(str(db))} as prev (read_only)")
+    try:
+        cols = [r[0] for r in con.execute(
+            "select column_name from duckdb_columns() where database_name = 'prev' "
+            "and schema_name = 'main' and table_name = 'publish_log' order by column_index"
+        ).fetchall()]
+        if not cols:
+            return []
+        cur = con.execute(f"select {', '.join(_ident(c) for c in cols)} from prev.main.publish_log")
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+    finally:
+        con.execute("detach prev")
+
+
+def _current_log_row(con, current_db: Path) -> dict | None:
+    """The current version's own publish_log row (the newest row of the current database)."""
+    if not current_db.is_file():
+        return None
+    rows = _read_log_rows(con, current_db)
+    if not rows:
+        return None
+    return max(rows, key=lambda r: (r.get("published_at") or dt.datetime.min, r["version"]))
+
+
+def _json_or_legacy(value, cast) -> dict:
+    """A JSON object column, or the first layout's "k=v, k=v" text."""
+    if value is None or value == "":
+        return {}
+    try:
+        parsed = json.loads(value)
+        return parsed if isinstance(parsed, dict) else {}
+    except (TypeError, ValueError):
+        pairs = (item.split("=", 1) for item in str(value).split(", ") if "=" in item)
+        return {k: cast(v) for k, v in pairs}
+
+
+def _upgrade_log_row(row: dict) -> dict:
+    """A publish_log row from any earlier layout in the current one."""
+    out = {name: row.get(name) for name, _ in LOG_COLUMNS}
+    newest = row.get("newest_drop_dates")
+    if newest is None and row.get("drop_dates") is not None:
+        legacy = _json_or_legacy(row["drop_dates"], str)
+        if legacy and all(isinstance(v, str) for v in legacy.values()):  # the first layout
+            out["newest_drop_dates"] = json.dumps(legacy, sort_keys=True)
+            out["drop_dates"] = None
+    if out["row_counts"] is not None:
+        out["row_counts"] = json.dumps(_json_or_legacy(out["row_counts"], int), sort_keys=True)
+    return out
+
+
+def _write_publish_log(con, new_db: Path, sources: list[Path], run_id, result) -> None:
+    rows: dict[str, dict] = {}
+    for db in sources:
+        for row in _read_log_rows(con, db):
+            rows.setdefault(row["version"], _upgrade_log_row(row))
+    rows[result.version] = {
+        "version": result.version,
+        "run_id": run_id,
+        "published_at": _utcnow(),
+        "drop_dates": json.dumps(result.drop_dates, sort_keys=True),
+        "newest_drop_dates": json.dumps(result.newest_drop_dates, sort_keys=True),
+        "row_counts": json.dumps(result.row_counts, sort_keys=True),
+        "content_hash": result.content_hash,
+    }
+    ordered = sorted(rows.values(),
+                     key=lambda r: (r["published_at"] or dt.datetime.min, r["version"]))
+    con.execute(f"attach {_sql_str(str(new_db))} as pub")
+    try:
+        ddl = ", ".join(f"{name} {sql_type}" for name, sql_type in LOG_COLUMNS)
+        con.execute(f"create table pub.main.publish_log ({ddl})")
+        con.executemany(
+            f"insert into pub.main.publish_log values ({', '.join('?' for _ in LOG_COLUMNS)})",
+            [[r[name] for name, _ in LOG_COLUMNS] for r in ordered],
+        )
+    finally:
+        con.execute("detach pub")
 
 
 def _swap_in(publish_dir: Path, vdir: Path) -> None:
     """Make `vdir` current: one rename for the database, one for the parquet symlink."""
     staged_db = publish_dir / f".{PUBLISHED_DB}.{vdir.name}"
-    if staged_db.exists():
-        staged_db.unlink()
-    os.link(vdir / PUBLISHED_DB, staged_db)
-    os.replace(staged_db, publish_dir / PUBLISHED_DB)
     staged_link = publish_dir / f".{PARQUET_LINK}.{vdir.name}"
-    if staged_link.is_symlink() or staged_link.exists():
-        staged_link.unlink()
-    staged_link.symlink_to(Path(VERSIONS_DIR) / vdir.name / PARQUET_LINK)
-    link = publish_dir / PARQUET_LINK
-    if link.exists() and not link.is_symlink():
-        shutil.rmtree(link)
-    os.replace(staged_link, link)
+    try:
+        if staged_db.exists():
+            staged_db.unlink()
+        os.link(vdir / PUBLISHED_DB, staged_db)
+        os.replace(staged_db, publish_dir / PUBLISHED_DB)
+        if staged_link.is_symlink() or staged_link.exists():
+            staged_link.unlink()
+        staged_link.symlink_to(Path(VERSIONS_DIR) / vdir.name / PARQUET_LINK)
+        link = publish_dir / PARQUET_LINK
+        if link.exists() and not link.is_symlink():
+            shutil.rmtree(link)
+        os.replace(staged_link, link)
+    finally:
+        for staged in (staged_db, staged_link):
+            if staged.is_symlink() or staged.exists():
+                staged.unlink()
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _append_history(publish_dir: Path, entry: dict) -> None:
+    """One JSON line per publish or restore in publish_history.jsonl (appended, fsynced)."""
+    line = json.dumps({"time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **entry},
+                      sort_keys=False) + "\n"
+    fd = os.open(publish_dir / HISTORY_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def history(publish_dir: Path) -> list[dict]:
+    """Every publish and restore recorded in publish_history.jsonl, oldest first."""
+    path = publish_dir / HISTORY_FILE
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def versions(publish_dir: Path) -> list[str]:
@@ -173,19 +450,65 @@ def current_version(publish_dir: Path) -> str | None:
     return Path(os.readlink(link)).parent.name if link.is_symlink() else None
 
 
-def prune_versions(publish_dir: Path, keep: int) -> None:
+def list_versions(publish_dir: Path) -> list[VersionInfo]:
+    """The kept versions, oldest first, each described by its own publish_log row."""
     current = current_version(publish_dir)
-    old = versions(publish_dir)[: -max(keep, 1)]
-    for name in old:
+    out = []
+    con = duckdb.connect()
+    try:
+        for name in versions(publish_dir):
+            db = publish_dir / VERSIONS_DIR / name / PUBLISHED_DB
+            try:
+                rows = _read_log_rows(con, db) if db.is_file() else []
+            except duckdb.Error:
+                rows = []  # listed all the same, without its details
+            own = next((r for r in rows if r["version"] == name), {})
+            own = _upgrade_log_row(own) if own else {}
+            out.append(VersionInfo(
+                version=name,
+                current=name == current,
+                run_id=own.get("run_id"),
+                published_at=own.get("published_at"),
+                newest_drop_dates=_json_or_legacy(own.get("newest_drop_dates"), str),
+                row_counts=_json_or_legacy(own.get("row_counts"), int),
+            ))
+    finally:
+        con.close()
+    return out
+
+
+def prune_versions(publish_dir: Path, keep: int) -> None:
+    """Keep the newest `keep` versions (and the current one, after a restore)."""
+    if keep < 1:
+        raise ValueError(f"keep must be >= 1, got {keep}")
+    current = current_version(publish_dir)
+    for name in versions(publish_dir)[:-keep]:
         if name != current:
             shutil.rmtree(publish_dir / VERSIONS_DIR / name, ignore_errors=True)
     for leftover in (publish_dir / VERSIONS_DIR).glob(".*.tmp"):
         shutil.rmtree(leftover, ignore_errors=True)
+    # staged files of a swap that was killed half-way (callers hold the lock: none is in use)
+    for pattern in (f".{PUBLISHED_DB}.*", f".{PARQUET_LINK}.*"):
+        for staged in publish_dir.glob(pattern):
+            staged.unlink(missing_ok=True)
 
 
-def restore(publish_dir: Path, version: str) -> None:
-    """Make an earlier version current again."""
-    vdir = publish_dir / VERSIONS_DIR / version
-    if not (vdir / PUBLISHED_DB).is_file():
-        raise FileNotFoundError(f"no published version {version!r}; have: {versions(publish_dir)}")
-    _swap_in(publish_dir, vdir)
+def restore(publish_dir: Path, version: str, *, user: str | None = None) -> str | None:
+    """Make an earlier version current again (database and parquet) and record it in
+    publish_history.jsonl. Returns the version that was current before."""
+    with _locked(publish_dir):
+        vdir = publish_dir / VERSIONS_DIR / version
+        if (version.startswith(".") or "/" in version or not (vdir / PUBLISHED_DB).is_file()
+                or not (vdir / PARQUET_LINK).is_dir()):
+            raise FileNotFoundError(
+                f"no published version {version!r}; have: {versions(publish_dir)}")
+        previous = current_version(publish_dir)
+        _swap_in(publish_dir, vdir)
+        try:
+            _append_history(publish_dir, {"action": "restore", "version": version,
+                                          "previous_version": previous, "run_id": None,
+                                          "user": user or _user()})
+        except OSError as exc:
+            raise RuntimeError(f"version {version} is current again, but the restore could not "
+                               f"be recorded in {publish_dir / HISTORY_FILE}: {exc}") from exc
+        return previous

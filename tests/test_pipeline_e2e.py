@@ -20,8 +20,9 @@ import pytest
 import recompute
 from landing_kit import opportunity, write_csv
 
-from salesops.cli import run_pipeline
+from salesops.cli import execute_pipeline, pipeline_outcome, run_pipeline
 from salesops.generator import generate
+from salesops.quality.catalog import discover
 
 pytestmark = pytest.mark.slow
 
@@ -39,8 +40,10 @@ def env(tmp_path_factory):
         "SALESOPS_PUBLISH_DIR": root / "published",
     }
     generate("tiny", paths["SALESOPS_LANDING_DIR"], seed=7)
-    saved = {k: os.environ.get(k) for k in [*paths, "DAGSTER_HOME", "SALESOPS_EXPECTATIONS_DIR"]}
+    saved = {k: os.environ.get(k) for k in
+             [*paths, "DAGSTER_HOME", "SALESOPS_EXPECTATIONS_DIR", "SALESOPS_AS_OF_DATE"]}
     os.environ.update({k: str(v) for k, v in paths.items()})
+    os.environ["SALESOPS_AS_OF_DATE"] = "2026-10-31"  # the generated history's newest drop
     os.environ.pop("DAGSTER_HOME", None)  # an ephemeral Dagster instance per run
     os.environ.pop("SALESOPS_EXPECTATIONS_DIR", None)
     yield {k.removeprefix("SALESOPS_").lower(): v for k, v in paths.items()}
@@ -76,8 +79,10 @@ def close(a, b) -> bool:
 
 
 def test_full_run_publishes_the_win_rate_marts(env):
-    ok, reasons = run_pipeline()
+    result = execute_pipeline()
+    ok, reasons = pipeline_outcome(result)
     assert ok, reasons
+    assert_every_suite_ran_as_a_passing_check(result)
     pub = env["publish_dir"]
     tables = {r[0] for r in published(env, "select table_name from information_schema.tables")}
     assert set(MARTS) | {"publish_log"} <= tables
@@ -89,7 +94,37 @@ def test_full_run_publishes_the_win_rate_marts(env):
         con = duckdb.connect()
         assert con.execute(f"select count(*) from '{pub / 'parquet' / mart}.parquet'").fetchone()[0] == n
     log = published(env, "select version, drop_dates, row_counts from publish_log")
-    assert len(log) == 1 and "crm=" in log[0][1] and "kpi_win_rate=" in log[0][2]
+    assert len(log) == 1
+    assert "2026-10-31" in json.loads(log[0][1])["crm"]
+    assert json.loads(log[0][2])["kpi_win_rate"] == published(env, "select count(*) from kpi_win_rate")[0][0]
+
+
+def check_evaluations(result) -> dict[str, object]:
+    return {
+        e.event_specific_data.check_name: e.event_specific_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.event_specific_data.check_name.startswith("gx_")
+    }
+
+
+def assert_every_suite_ran_as_a_passing_check(result) -> None:
+    """One asset check per suite, each passed, with one outcome row per expectation, failing
+    counts, and the path of the run's Data Docs site."""
+    suites = discover(Path(__file__).parent.parent / "expectations")
+    evaluations = check_evaluations(result)
+    assert set(evaluations) == {s.check_name for s in suites}
+    for suite in suites:
+        ev = evaluations[suite.check_name]
+        meta = ev.metadata
+        n_expectations = len(json.loads(suite.path.read_text())["expectations"])
+        assert ev.passed, (suite.check_name, ev.description)
+        assert meta["expectations"].value == n_expectations
+        assert len(meta["outcomes"].value.records) == n_expectations
+        assert meta["failed_errors"].value == 0 and meta["failed_warnings"].value == 0
+        docs = Path(meta["data_docs"].value)
+        assert docs.name == "index.html" and docs.is_file()
+        assert suite.name in docs.read_text() or any(docs.parent.rglob(f"*{suite.name}*"))
 
 
 def test_win_rate_matches_an_independent_recomputation_from_the_landing_files(env):
@@ -127,10 +162,13 @@ def test_rollups_add_up_to_the_company(env):
 
 def test_a_second_run_on_the_same_drops_publishes_the_same_numbers(env):
     before = snapshot(env)
+    files_before = fingerprint(env["publish_dir"])
     ok, reasons = run_pipeline()
     assert ok, reasons
     assert snapshot(env) == before
-    assert len(published(env, "select * from publish_log")) == 2
+    # Same content: no new version, every published byte as it was.
+    assert len(published(env, "select * from publish_log")) == 1
+    assert fingerprint(env["publish_dir"]) == files_before
 
 
 def test_a_redelivered_drop_changes_no_published_number(env):
@@ -171,15 +209,17 @@ def test_a_drop_missing_stagename_fails_the_run_and_leaves_the_published_files(e
 def test_a_failing_quality_check_stops_publishing(env, tmp_path):
     before = fingerprint(env["publish_dir"])
     log_before = published(env, "select * from publish_log")
-    suite_file = Path(__file__).parent.parent / "expectations" / "fct_opportunities.json"
+    expectations = tmp_path / "expectations"
+    shutil.copytree(Path(__file__).parent.parent / "expectations", expectations)
+    suite_file = expectations / "marts" / "fct_opportunities.json"
     suite = json.loads(suite_file.read_text())
     suite["expectations"].append({
         "type": "expect_table_row_count_to_be_between",
         "kwargs": {"min_value": 0, "max_value": 0},
         "meta": {"severity": "error", "notes": "test: fails on any data"},
     })
-    (tmp_path / "fct_opportunities.json").write_text(json.dumps(suite))
-    os.environ["SALESOPS_EXPECTATIONS_DIR"] = str(tmp_path)
+    suite_file.write_text(json.dumps(suite))
+    os.environ["SALESOPS_EXPECTATIONS_DIR"] = str(expectations)
     try:
         ok, reasons = run_pipeline()
     finally:
@@ -188,3 +228,31 @@ def test_a_failing_quality_check_stops_publishing(env, tmp_path):
     assert any("gx_fct_opportunities" in r for r in reasons), reasons
     assert fingerprint(env["publish_dir"]) == before
     assert published(env, "select * from publish_log") == log_before
+
+
+def test_a_failing_warning_is_reported_and_does_not_block_publishing(env, tmp_path):
+    expectations = tmp_path / "expectations"
+    shutil.copytree(Path(__file__).parent.parent / "expectations", expectations)
+    suite_file = expectations / "marts" / "fct_opportunities.json"
+    suite = json.loads(suite_file.read_text())
+    suite["expectations"].append({
+        "type": "expect_table_row_count_to_be_between",
+        "kwargs": {"min_value": 0, "max_value": 0},
+        "meta": {"severity": "warning", "notes": "test: fails on any data"},
+    })
+    suite_file.write_text(json.dumps(suite))
+    os.environ["SALESOPS_EXPECTATIONS_DIR"] = str(expectations)
+    try:
+        result = execute_pipeline()
+    finally:
+        os.environ.pop("SALESOPS_EXPECTATIONS_DIR")
+    ok, reasons = pipeline_outcome(result)
+    assert ok, reasons
+    ev = check_evaluations(result)["gx_fct_opportunities"]
+    assert not ev.passed and ev.severity.value == "WARN"
+    assert ev.metadata["failed_warnings"].value == 1 and ev.metadata["failed_errors"].value == 0
+    failed = ev.metadata["failed: expect_table_row_count_to_be_between"].value
+    assert failed["severity"] == "warning"
+    published_steps = [e for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"
+                       and e.asset_key.path[0] == "published"]
+    assert len(published_steps) == 1

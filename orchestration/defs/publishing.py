@@ -1,10 +1,13 @@
-"""Publishing: the audited marts become a new published version, swapped in atomically."""
+"""Publishing: the audited marts become a new published version, swapped in atomically.
 
-import os
+When the marts' content equals the current version's (nothing new loaded), nothing is written:
+the materialization says `unchanged: true` with the version that stays current, and its data
+version is the content hash either way.
+"""
 
 import dagster as dg
 
-from salesops.publish import DEFAULT_KEEP_VERSIONS, publish
+from salesops.publish import keep_versions_from_env, publish
 from salesops.settings import Settings
 
 from .constants import WAREHOUSE_POOL
@@ -25,21 +28,34 @@ MART_KEYS = sorted(
     kinds={"duckdb", "parquet"},
     description="The KPI marts in SALESOPS_PUBLISH_DIR: salesops.duckdb and "
     "parquet/<mart>.parquet, "
-    "a new version swapped in atomically once the quality checks passed.",
+    "a new version swapped in atomically once the quality checks passed; "
+    "unchanged marts publish nothing (metadata unchanged=true).",
 )
 def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings = Settings.from_env()
-    keep = int(os.environ.get("SALESOPS_KEEP_VERSIONS", DEFAULT_KEEP_VERSIONS))
+    keep = keep_versions_from_env()  # a bad SALESOPS_KEEP_VERSIONS fails before any work
     result = publish(
         settings.warehouse, settings.publish_dir, run_id=context.run.run_id, keep_versions=keep
     )
-    context.log.info(f"published version {result.version} to {result.database}")
+    metadata = {
+        "unchanged": not result.published,
+        "version": result.version,
+        "content_hash": result.content_hash,
+        "database": dg.MetadataValue.path(str(result.database)),
+        "parquet": dg.MetadataValue.path(str(result.parquet_dir)),
+        "row_counts": dg.MetadataValue.json(result.row_counts),
+        "newest_drop_dates": dg.MetadataValue.json(result.newest_drop_dates),
+    }
+    for warning in result.warnings:
+        context.log.warning(warning)
+    if result.published:
+        context.log.info(f"published version {result.version} to {result.database}")
+        drops_loaded = {system: len(dates) for system, dates in result.drop_dates.items()}
+        metadata["drops_loaded"] = dg.MetadataValue.json(drops_loaded)
+    else:
+        context.log.info(
+            f"the marts are unchanged: version {result.version} stays current, nothing written"
+        )
     return dg.MaterializeResult(
-        metadata={
-            "version": result.version,
-            "database": dg.MetadataValue.path(str(result.database)),
-            "parquet": dg.MetadataValue.path(str(result.parquet_dir)),
-            "row_counts": dg.MetadataValue.json(result.row_counts),
-            "drop_dates": dg.MetadataValue.json(result.drop_dates),
-        }
+        metadata=metadata, data_version=dg.DataVersion(result.content_hash)
     )
