@@ -114,7 +114,8 @@ def test_non_utf8_fails_the_drop_with_the_line(landing, wh):
     bad = row.splitlines()[1].replace("Prospecting", "Prosp\udcffecting")
     _opportunity_file_with(landing, bad.encode("utf-8", "surrogateescape") + b"\n")
     msg = _failing(landing, wh)
-    assert msg == "crm/2026-01-01/Opportunity.csv, line 3: not valid UTF-8"
+    assert msg == ("crm/2026-01-01/Opportunity.csv, line 3, column 'StageName': "
+                   "not valid UTF-8 (byte 0xff)")
 
 
 def test_truncated_file_fails_the_drop(landing, wh):
@@ -127,6 +128,78 @@ def test_row_with_wrong_field_count_fails_the_drop(landing, wh):
     _opportunity_file_with(landing, b"006000000000002AAA,too,few\n")
     msg = _failing(landing, wh)
     assert msg == "crm/2026-01-01/Opportunity.csv, line 3: a row has 3 fields where the header has 13"
+
+
+def _multiline_opportunity_file_with(landing: Path, tail: bytes) -> None:
+    """A good row whose StageName spans lines 2-4, then `tail` from line 5 on."""
+    _with_good_user(landing)
+    header = list(opportunity("x"))
+    good = csv_text(header, [list(opportunity("006000000000001AAA", StageName="A\nB\nC").values())])
+    (drop_dir(landing, "crm", "2026-01-01") / "Opportunity.csv").write_bytes(good.encode() + tail)
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        (b'006000000000002AAA,001000000000001AAA,"unterminated\nstill open',
+         "line 5: truncated: a quoted value is never closed"),
+        (b"006000000000002AAA,too,few\n", "line 5: a row has 3 fields where the header has 13"),
+        (b"006000000000002AAA,001000000000001AAA,005000000000001AAA,Prosp\xe9cting,1000,10,"
+         b"Pipeline,false,false,2026-03-31,2026-01-05T09:00:00.000Z,2026-01-05T09:00:00.000Z,false\n",
+         "line 5, column 'StageName': not valid UTF-8 (byte 0xe9)"),
+        (b'006000000000002AAA,001000000000001AAA,005000000000001AAA,"Say "hi"",1000,10,Pipeline,'
+         b"false,false,2026-03-31,2026-01-05T09:00:00.000Z,2026-01-05T09:00:00.000Z,false\n",
+         "line 5: a quoted value has text after its closing quote (a quote inside it that is not "
+         "doubled?)"),
+    ],
+)
+def test_a_failure_names_the_physical_line_after_a_multiline_value(landing, wh, tail, expected):
+    _multiline_opportunity_file_with(landing, tail)
+    assert _failing(landing, wh) == f"crm/2026-01-01/Opportunity.csv, {expected}"
+
+
+def test_a_file_holding_only_a_byte_order_mark_is_empty(landing, wh):
+    _with_good_user(landing)
+    (drop_dir(landing, "crm", "2026-01-01") / "Opportunity.csv").write_bytes(b"\xef\xbb\xbf\r\n")
+    assert _failing(landing, wh) == "crm/2026-01-01/Opportunity.csv, line 1: file is empty: no header row"
+
+
+def test_a_record_over_the_line_limit_fails_the_drop_and_one_under_loads(landing, wh):
+    from salesops.ingest.loader import MAX_LINE_BYTES
+
+    # 1 Mi characters of 3-byte UTF-8 (over DuckDB's default 2,000,000-byte line limit) load
+    big = "\u8a18" * (1 << 20)
+    write_csv(landing, "crm", "2026-01-01", "Opportunity.csv",
+              [opportunity("006000000000001AAA", StageName=big)])
+    load_landing(landing, wh)
+    assert rows(wh, "select length(StageName) from raw.crm_opportunity") == [(1 << 20,)]
+    # a record longer than the limit fails its drop, naming the line
+    write_csv(landing, "crm", "2026-01-02", "Opportunity.csv",
+              [opportunity("006000000000002AAA"),
+               opportunity("006000000000003AAA", StageName="x" * MAX_LINE_BYTES)])
+    report = load_landing(landing, wh)
+    assert report.failures[0].message.startswith(
+        "crm/2026-01-02/Opportunity.csv, line 3: a record of 16,777,")
+    assert report.failures[0].message.endswith("bytes is longer than the 16,777,216-byte limit")
+
+
+def test_an_id_in_its_15_and_18_character_forms_is_one_record(landing, wh):
+    write_csv(landing, "crm", "2026-01-01", "Opportunity.csv", [
+        opportunity("006000000000001AAA", Amount="1"), opportunity("006000000000001", Amount="2")])
+    load_landing(landing, wh)
+    assert rows(wh, "select count(*) from raw.crm_opportunity") == [(0,)]
+    assert rows(wh, "select line, reason from raw.quarantine order by line") == [
+        (2, "duplicate Id, SystemModstamp in this file (ambiguous)"),
+        (3, "duplicate Id, SystemModstamp in this file (ambiguous)"),
+    ]
+
+
+def test_non_utf8_in_json_lines_names_the_line(landing, wh):
+    d = drop_dir(landing, "lms", "2026-01-01")
+    (d / "statements.jsonl").write_bytes(b'{"id": "a"}\n{"id": "b", "actor": "Ren\xe9e"}\n')
+    report = load_landing(landing, wh, systems=("lms",))
+    assert report.failures[0].message == (
+        "lms/2026-01-01/statements.jsonl, line 2: not valid UTF-8 (byte 0xe9)")
 
 
 def test_duplicate_header_column_fails_the_drop(landing, wh):
