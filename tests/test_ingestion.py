@@ -368,6 +368,7 @@ def test_xapi_statements_load_and_bad_lines_are_quarantined(landing, wh):
                      "result": {"score": {"scaled": 1.5}}},
         STATEMENT | {"id": "6f1c1a52-8d0c-4b59-9d3e-2d2a3f6b7c05",
                      "result": {"duration": "P1DT2H3M4.5S"}},
+        STATEMENT | {"id": "6f1c1a52-8d0c-4b59-9d3e-2d2a3f6b7c06", "result": {"completion": True}},
     ])
     load_landing(landing, wh, systems=("lms",))
     assert rows(wh, "select line, reason from raw.quarantine order by line") == [
@@ -382,4 +383,7 @@ def test_xapi_statements_load_and_bad_lines_are_quarantined(landing, wh):
          "http://adlnet.gov/expapi/verbs/completed", True, 0.9, 5400.0, "2026-01-01 10:00:00", 1),
         ("6f1c1a52-8d0c-4b59-9d3e-2d2a3f6b7c05", "mailto:ada@example.com",
          "http://adlnet.gov/expapi/verbs/completed", None, None, 93784.5, "2026-01-01 10:00:00", 5),
+        # no duration: unknown (NULL), not 0 seconds; training hours fall back to expected hours
+        ("6f1c1a52-8d0c-4b59-9d3e-2d2a3f6b7c06", "mailto:ada@example.com",
+         "http://adlnet.gov/expapi/verbs/completed", True, None, None, "2026-01-01 10:00:00", 6),
     ]

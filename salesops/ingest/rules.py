@@ -101,11 +101,11 @@ def violation_expr(f: Field, v: str, label: str | None = None) -> str:
 
 
 def duration_seconds_expr(v: str) -> str:
-    """SQL: seconds of an ISO 8601 duration (weeks, days, hours, minutes, seconds)."""
+    """SQL: seconds of an ISO 8601 duration (weeks, days, hours, minutes, seconds); NULL when
+    the statement has no duration (the metrics then fall back to the course's expected hours)."""
     parts = f"regexp_extract({v}, '{DURATION_PATTERN}', ['w', 'd', 'h', 'm', 's'])"
-    return (
-        "(" + " + ".join(
-            f"coalesce(try_cast(nullif({parts}.{k}, '') as double), 0) * {mult}"
-            for k, mult in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
-        ) + ")"
+    seconds = " + ".join(
+        f"coalesce(try_cast(nullif({parts}.{k}, '') as double), 0) * {mult}"
+        for k, mult in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
     )
+    return f"(case when {v} is null then null else {seconds} end)"
