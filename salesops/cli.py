@@ -83,7 +83,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
               "(SALESOPS_LANDING_DIR)", file=sys.stderr)
         return 2
     print(f"salesops run: landing {settings.landing_dir} -> warehouse {settings.warehouse}")
-    ok, reasons = run_pipeline()
+    result = execute_pipeline()
+    ok, reasons = pipeline_outcome(result)
+    checks = quality_check_report(result)
+    if checks:
+        print("\nData-quality findings:", file=sys.stderr)
+        for line in checks:
+            print(f"  - {line}", file=sys.stderr)
     if not ok:
         print("\nPIPELINE FAILED; the published marts are unchanged.", file=sys.stderr)
         for r in reasons:
@@ -91,6 +97,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 1
     print_summary(settings)
     return 0
+
+
+def quality_check_report(result) -> list[str]:
+    """One line per failed GX check of a run: severity, check, what failed, where the docs are."""
+    lines = []
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        ev = event.event_specific_data
+        if ev.passed or not ev.check_name.startswith("gx_"):
+            continue
+        docs = ev.metadata.get("data_docs")
+        where = f" (Data Docs: {docs.value})" if docs is not None else ""
+        lines.append(f"{ev.severity.value} {ev.check_name}: {ev.description}{where}")
+    return lines
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -2,7 +2,7 @@
 
 Every suite under ``expectations/`` (``raw/<table>.json``, ``marts/<model>.json``) is one asset
 check ``gx_<table>`` on its table's asset. Two check steps run them: ``gx_raw_checks`` after
-ingestion (dbt waits for it) and ``gx_mart_checks`` after dbt (publishing waits for it). A
+ingestion (dbt waits for it) and ``gx_marts_checks`` after dbt (publishing waits for it). A
 failed ``error`` expectation fails its check with ERROR severity, which blocks everything
 downstream; failed ``warning`` expectations fail it with WARN severity and block nothing. The
 severities are in the suites. Each step builds a GX Data Docs site for the run and puts its
