@@ -5,6 +5,8 @@ the materialization says `unchanged: true` with the version that stays current, 
 version is the content hash either way.
 """
 
+import time
+
 import dagster as dg
 
 from salesops.publish import keep_versions_from_env, publish
@@ -34,9 +36,14 @@ MART_KEYS = sorted(
 def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings = Settings.from_env()
     keep = keep_versions_from_env()  # a bad SALESOPS_KEEP_VERSIONS fails before any work
+    context.log.info(
+        f"publishing {len(MART_KEYS)} marts from {settings.warehouse} to {settings.publish_dir}"
+    )
+    started = time.perf_counter()
     result = publish(
         settings.warehouse, settings.publish_dir, run_id=context.run.run_id, keep_versions=keep
     )
+    seconds = time.perf_counter() - started
     metadata = {
         "unchanged": not result.published,
         "version": result.version,
@@ -48,13 +55,19 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     }
     for warning in result.warnings:
         context.log.warning(warning)
+    rows = sum(result.row_counts.values())
     if result.published:
-        context.log.info(f"published version {result.version} to {result.database}")
+        rate = f"{rows / seconds:,.0f} rows/s" if seconds > 0 else "- rows/s"
+        context.log.info(
+            f"published version {result.version} to {result.database}: "
+            f"{len(result.row_counts)} marts, {rows:,} rows in {seconds:.1f} s ({rate})"
+        )
         drops_loaded = {system: len(dates) for system, dates in result.drop_dates.items()}
         metadata["drops_loaded"] = dg.MetadataValue.json(drops_loaded)
     else:
         context.log.info(
-            f"the marts are unchanged: version {result.version} stays current, nothing written"
+            f"the marts are unchanged: version {result.version} stays current, nothing written "
+            f"({len(result.row_counts)} marts, {rows:,} rows compared in {seconds:.1f} s)"
         )
     return dg.MaterializeResult(
         metadata=metadata, data_version=dg.DataVersion(result.content_hash)

@@ -1,0 +1,278 @@
+"""Alerts on failed runs: a run-failure sensor records every failed run of the code location and,
+when a webhook URL is configured, posts a short message to it (Slack and Teams take the same
+`{"text": ...}` body).
+
+- The record: one JSON line per failed run in SALESOPS_FAILURE_LOG (default
+  `<warehouse folder>/run_failures.jsonl`): time, run id, job, partition or partition range,
+  the failed steps and the first error message, whether anything was published, and the run's
+  path in the Dagster UI (`/runs/<run id>`).
+- The webhook: SALESOPS_ALERT_WEBHOOK_URL. A webhook that refuses, fails or times out (10 s) is a
+  warning in the sensor's log, never a failed sensor tick; the URL itself (its path and query
+  usually hold the secret) is never logged or recorded, only its scheme and host.
+
+`handle_failed_run` is the whole behaviour, callable without a sensor (e.g. by a command that
+runs the pipeline in process, where no daemon may be watching). A run tagged
+`salesops/alerts=caller` is alerted on by whoever started it: the sensor leaves it alone, so a
+failure is never reported twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import dagster as dg
+
+from salesops.settings import Settings
+
+FAILURE_LOG_VAR = "SALESOPS_FAILURE_LOG"
+WEBHOOK_URL_VAR = "SALESOPS_ALERT_WEBHOOK_URL"
+FAILURE_LOG_NAME = "run_failures.jsonl"
+WEBHOOK_TIMEOUT_SECONDS = 10.0
+PUBLISHED_KEY = dg.AssetKey(["published", "salesops"])
+
+PARTITION_TAG = "dagster/partition"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+BACKFILL_TAG = "dagster/backfill"
+NEW_DROPS_TAG = "salesops/new_drops"
+ALERTS_TAG = "salesops/alerts"
+ALERTS_BY_CALLER = "caller"  # ALERTS_TAG value: the caller alerts, not the sensor
+
+MAX_ERROR_CHARS = 2000  # in the record
+MAX_TEXT_ERROR_CHARS = 300  # in the webhook message
+
+_STEP_ERROR_WRAPPER = "DagsterExecutionStepExecutionError"
+
+_default_logger = logging.getLogger("salesops.alerts")
+
+
+def failure_log_path(environ: Mapping[str, str] | None = None) -> Path:
+    """SALESOPS_FAILURE_LOG, else `run_failures.jsonl` next to the warehouse."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(FAILURE_LOG_VAR)
+    if value:
+        return Path(value).expanduser().resolve()
+    return Settings.from_env().warehouse.parent / FAILURE_LOG_NAME
+
+
+def webhook_url(environ: Mapping[str, str] | None = None) -> str | None:
+    environ = os.environ if environ is None else environ
+    return (environ.get(WEBHOOK_URL_VAR) or "").strip() or None
+
+
+def redacted(url: str) -> str:
+    """What of a webhook URL may be shown: scheme and host (the secret is in path and query)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "<webhook>"
+    return f"{parts.scheme or '?'}://{host}{port}/…"
+
+
+# ---------------------------------------------------------------------------------------------
+# what failed
+
+
+def _error_text(error) -> str:
+    """The user-facing message of a SerializableErrorInfo: the user's exception rather than
+    Dagster's wrapper around it."""
+    while error is not None and error.cls_name == _STEP_ERROR_WRAPPER and error.cause is not None:
+        error = error.cause
+    if error is None:
+        return ""
+    # "dagster._core.definitions.events.Failure: msg" -> "Failure: msg"
+    return re.sub(r"^(?:\w+\.)+(?=\w+: )", "", error.message.strip())
+
+
+def step_failure_message(event: dg.DagsterEvent) -> str:
+    data = event.step_failure_data
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return data.user_failure_data.description.strip()
+    return _error_text(data.error)
+
+
+def _run_failure_message(failure_event: dg.DagsterEvent | None) -> str:
+    if failure_event is None:
+        return ""
+    data = failure_event.event_specific_data
+    error = getattr(data, "error", None)
+    return _error_text(error) if error is not None else (failure_event.message or "").strip()
+
+
+def _failure_time(instance: dg.DagsterInstance, run_id: str) -> dt.datetime:
+    record = instance.get_run_record_by_id(run_id)
+    if record is not None and record.end_time:
+        return dt.datetime.fromtimestamp(record.end_time, dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
+def _published(instance: dg.DagsterInstance, run_id: str) -> bool:
+    """Did this run materialize the published marts before it failed?"""
+    latest = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=PUBLISHED_KEY), limit=1
+    ).records
+    return bool(latest) and latest[0].run_id == run_id
+
+
+def describe_failed_run(
+    instance: dg.DagsterInstance,
+    run: dg.DagsterRun,
+    failure_event: dg.DagsterEvent | None = None,
+) -> dict[str, Any]:
+    """The record of a failed run, from its tags and its event log."""
+    tags = run.tags or {}
+    failed_steps: list[str] = []
+    first_error = ""
+    records = instance.get_records_for_run(
+        run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE
+    ).records
+    for entry in records:
+        event = entry.event_log_entry.dagster_event
+        if event is None or event.step_key in failed_steps:
+            continue
+        failed_steps.append(event.step_key)
+        if not first_error:
+            first_error = step_failure_message(event)
+    if not first_error:  # the run failed outside any step (run worker, resources, ...)
+        first_error = _run_failure_message(failure_event)
+    record: dict[str, Any] = {
+        "time": _failure_time(instance, run.run_id).isoformat(timespec="seconds"),
+        "run_id": run.run_id,
+        "job": run.job_name,
+    }
+    if tags.get(PARTITION_TAG):
+        record["partition"] = tags[PARTITION_TAG]
+    if tags.get(RANGE_START_TAG) or tags.get(RANGE_END_TAG):
+        record["partition_range"] = [tags.get(RANGE_START_TAG), tags.get(RANGE_END_TAG)]
+    if tags.get(BACKFILL_TAG):
+        record["backfill"] = tags[BACKFILL_TAG]
+    if tags.get(NEW_DROPS_TAG):
+        record["new_drops"] = tags[NEW_DROPS_TAG]
+    record["failed_steps"] = failed_steps
+    record["error"] = first_error[:MAX_ERROR_CHARS]
+    record["published"] = _published(instance, run.run_id)
+    record["ui_path"] = f"/runs/{run.run_id}"
+    return record
+
+
+def alert_text(record: Mapping[str, Any]) -> str:
+    """The webhook message: what failed where, and what BI tools see now."""
+    where = f" at {record['failed_steps'][0]}" if record.get("failed_steps") else ""
+    error = " ".join(str(record.get("error") or "no error message").split())
+    if len(error) > MAX_TEXT_ERROR_CHARS:
+        error = error[: MAX_TEXT_ERROR_CHARS - 1] + "…"
+    published = (
+        "the published marts were updated before the failure"
+        if record.get("published") else "published marts unchanged"
+    )
+    first = f"salesops run {record['run_id']} failed{where}: {error}; {published}"
+    scope = [f"job {record['job']}"]
+    if record.get("partition_range"):
+        start, end = record["partition_range"]
+        scope.append(f"drops {start} .. {end}")
+    elif record.get("partition"):
+        scope.append(f"drop {record['partition']}")
+    more = len(record.get("failed_steps") or []) - 1
+    if more > 0:
+        scope.append(f"{more} more failed step(s)")
+    scope.append(f"Dagster UI {record['ui_path']}")
+    return first + "\n" + ", ".join(scope)
+
+
+# ---------------------------------------------------------------------------------------------
+# record and post
+
+
+def append_record(path: Path, record: Mapping[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
+
+
+def post_webhook(url: str, text: str, timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> str | None:
+    """POST {"text": text} as JSON. None when the webhook accepted it, else what went wrong,
+    worded without the URL."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        return "not an http(s) URL"
+    body = json.dumps({"text": text}).encode("utf-8")
+    request = urllib.request.Request(
+        url, data=body, method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "salesops"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status = response.status
+    except urllib.error.HTTPError as e:
+        problem = f"HTTP {e.code} {e.reason}"
+    except urllib.error.URLError as e:
+        problem = f"not reachable ({e.reason})"
+    except TimeoutError:
+        problem = f"no answer within {timeout:g} s"
+    except Exception as e:  # the alert must never take the sensor down
+        problem = f"{type(e).__name__}: {e}"
+    else:
+        return None if 200 <= status < 300 else f"HTTP {status}"
+    return problem.replace(url, redacted(url))
+
+
+def handle_failed_run(
+    instance: dg.DagsterInstance,
+    run: dg.DagsterRun,
+    failure_event: dg.DagsterEvent | None = None,
+    *,
+    log=None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Record the failed run, then post the alert when a webhook is configured. Neither a
+    record that can't be written nor a webhook that fails raises: each is logged, and the other
+    still happens. Returns the record."""
+    log = log or _default_logger
+    record = describe_failed_run(instance, run, failure_event)
+    path = failure_log_path(environ)
+    try:
+        append_record(path, record)
+        log.info(f"failed run {run.run_id} recorded in {path}")
+    except OSError as e:
+        log.error(f"failed run {run.run_id} could not be recorded in {path}: {e}")
+    url = webhook_url(environ)
+    if url is None:
+        return record
+    problem = post_webhook(url, alert_text(record))
+    if problem is None:
+        log.info(f"failed run {run.run_id} posted to the webhook at {redacted(url)}")
+    else:
+        log.warning(
+            f"the alert for failed run {run.run_id} could not be posted to the webhook at "
+            f"{redacted(url)}: {problem} (the failure is recorded in {path})"
+        )
+    return record
+
+
+@dg.run_failure_sensor(
+    name="run_failure_sensor",
+    # monitored_jobs unset: every job of this code location (salesops_pipeline, and the asset
+    # and check runs started from the UI or by the freshness sensor).
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Records every failed run in SALESOPS_FAILURE_LOG (default "
+    "<warehouse folder>/run_failures.jsonl) and posts a short message to "
+    "SALESOPS_ALERT_WEBHOOK_URL when it is set (Slack/Teams-compatible JSON).",
+)
+def run_failure_sensor(context: dg.RunFailureSensorContext):
+    if (context.dagster_run.tags or {}).get(ALERTS_TAG) == ALERTS_BY_CALLER:
+        context.log.info(f"run {context.dagster_run.run_id}: alerted on by its caller")
+        return
+    handle_failed_run(
+        context.instance, context.dagster_run, context.failure_event, log=context.log
+    )

@@ -1,0 +1,78 @@
+"""Freshness of what BI tools read: the published marts and every KPI mart must have been
+updated within SALESOPS_FRESHNESS_HOURS (default 26: the nightly feed plus some slack).
+
+Dagster freshness checks (one per asset, severity WARN, not blocking): they run at the end of
+every pipeline run (right after the assets they judge, so a successful run leaves them passing),
+and `marts_freshness_sensor` runs them again once the marts could have gone stale, so a night
+without a successful run shows as a failed check on `published/salesops` and on each mart.
+
+Dagster 1.13 marks `build_last_update_freshness_checks` as superseded by FreshnessPolicy objects;
+those are evaluated by a daemon that has to be switched on in the instance's dagster.yaml and
+only set a freshness state, while these checks need nothing more than the running sensor and
+leave a pass/fail result per asset with its metadata (last update, allowed lag).
+
+(These judge when the marts were last *built*; how old the data in them is, is the raw freshness
+check against SALESOPS_AS_OF_DATE.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+
+import dagster as dg
+
+from .publishing import MART_KEYS, published_marts
+
+FRESHNESS_HOURS_VAR = "SALESOPS_FRESHNESS_HOURS"
+DEFAULT_FRESHNESS_HOURS = 26.0
+FRESHNESS_SENSOR_NAME = "marts_freshness_sensor"
+
+FRESHNESS_ASSET_KEYS: list[dg.AssetKey] = [published_marts.key, *MART_KEYS]
+
+
+def freshness_max_lag(environ: Mapping[str, str] | None = None) -> dt.timedelta:
+    """SALESOPS_FRESHNESS_HOURS as a timedelta (a positive number of hours, decimals allowed)."""
+    environ = os.environ if environ is None else environ
+    value = (environ.get(FRESHNESS_HOURS_VAR) or "").strip()
+    if not value:
+        return dt.timedelta(hours=DEFAULT_FRESHNESS_HOURS)
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = float("nan")
+    if not hours > 0 or hours == float("inf"):
+        raise ValueError(
+            f"{FRESHNESS_HOURS_VAR} must be a positive number of hours, got {value!r}"
+        )
+    return dt.timedelta(hours=hours)
+
+
+def build_freshness_checks(
+    max_lag: dt.timedelta, asset_keys: Sequence[dg.AssetKey] = FRESHNESS_ASSET_KEYS
+) -> Sequence[dg.AssetChecksDefinition]:
+    """A freshness check per asset: failed when its last materialization is older than max_lag."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.SupersessionWarning)  # see the module docstring
+        return dg.build_last_update_freshness_checks(
+            assets=list(asset_keys),
+            lower_bound_delta=max_lag,
+            severity=dg.AssetCheckSeverity.WARN,
+        )
+
+
+def build_freshness_sensor(checks: Sequence[dg.AssetChecksDefinition]) -> dg.SensorDefinition:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.SupersessionWarning)
+        return dg.build_sensor_for_freshness_checks(
+            freshness_checks=checks,
+            name=FRESHNESS_SENSOR_NAME,
+            minimum_interval_seconds=600,
+            default_status=dg.DefaultSensorStatus.RUNNING,
+        )
+
+
+freshness_checks = build_freshness_checks(freshness_max_lag())
+freshness_sensor = build_freshness_sensor(freshness_checks)

@@ -1,0 +1,88 @@
+"""Freshness checks on what BI tools read: `published/salesops` and every KPI mart, judged
+against SALESOPS_FRESHNESS_HOURS (default 26), run for real in an ephemeral instance."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import dagster as dg
+import pytest
+
+from orchestration.defs.freshness import (
+    DEFAULT_FRESHNESS_HOURS,
+    FRESHNESS_ASSET_KEYS,
+    FRESHNESS_SENSOR_NAME,
+    freshness_checks,
+    freshness_max_lag,
+    freshness_sensor,
+)
+
+PUBLISHED = dg.AssetKey(["published", "salesops"])
+
+
+def test_every_kpi_mart_and_the_published_marts_have_a_registered_freshness_check():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    kpi_marts = {k for k in graph.get_all_asset_keys() if k.path[-1].startswith("kpi_")}
+    assert len(kpi_marts) >= 50
+    checked = {c.asset_key for c in graph.asset_check_keys if c.name == "freshness_check"}
+    assert checked == kpi_marts | {PUBLISHED} == set(FRESHNESS_ASSET_KEYS)
+    for key in checked:
+        assert not graph.get(dg.AssetCheckKey(key, "freshness_check")).blocking
+    assert freshness_sensor in defs.sensors
+    assert freshness_sensor.name == FRESHNESS_SENSOR_NAME
+    assert freshness_sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_the_allowed_lag_comes_from_the_environment():
+    assert freshness_max_lag({}) == dt.timedelta(hours=DEFAULT_FRESHNESS_HOURS) == \
+        dt.timedelta(hours=26)
+    assert freshness_max_lag({"SALESOPS_FRESHNESS_HOURS": "6"}) == dt.timedelta(hours=6)
+    assert freshness_max_lag({"SALESOPS_FRESHNESS_HOURS": " 1.5 "}) == dt.timedelta(minutes=90)
+    for bad in ("0", "-3", "abc", "nan", "inf"):
+        with pytest.raises(ValueError, match="SALESOPS_FRESHNESS_HOURS"):
+            freshness_max_lag({"SALESOPS_FRESHNESS_HOURS": bad})
+
+
+def run_freshness_checks(instance: dg.DagsterInstance) -> dict[dg.AssetKey, object]:
+    """Execute the registered checks (and nothing else) against the instance's records."""
+    result = dg.materialize(
+        [*(dg.AssetSpec(k) for k in FRESHNESS_ASSET_KEYS), *freshness_checks],
+        instance=instance,
+        selection=dg.AssetSelection.checks(*freshness_checks),
+    )
+    return {e.asset_key: e for e in result.get_asset_check_evaluations()}
+
+
+def test_a_mart_updated_now_is_fresh_one_updated_27_hours_ago_is_stale():
+    fresh_mart, stale_mart, never_mart = FRESHNESS_ASSET_KEYS[1:4]
+    instance = dg.DagsterInstance.ephemeral()
+    # Before any run, the sensor asks for every check.
+    request = freshness_sensor(dg.build_sensor_context(instance=instance))
+    assert isinstance(request, dg.RunRequest)
+    assert len(request.asset_check_keys) == len(FRESHNESS_ASSET_KEYS)
+
+    instance.report_runless_asset_event(dg.AssetMaterialization(PUBLISHED))
+    instance.report_runless_asset_event(dg.AssetMaterialization(fresh_mart))
+    # A materialization whose data was last updated 27 hours ago (Dagster's own metadata key for
+    # the update time, read by the check instead of the record's time).
+    instance.report_runless_asset_event(dg.AssetMaterialization(
+        stale_mart,
+        metadata={"dagster/last_updated_timestamp":
+                  dg.MetadataValue.timestamp(time.time() - 27 * 3600)},
+    ))
+    results = run_freshness_checks(instance)
+
+    assert set(results) == set(FRESHNESS_ASSET_KEYS)
+    assert results[PUBLISHED].passed and results[fresh_mart].passed
+    assert results[PUBLISHED].severity == dg.AssetCheckSeverity.WARN
+    assert not results[stale_mart].passed
+    assert "overdue" in results[stale_mart].description
+    assert not results[never_mart].passed
+    assert "never" in results[never_mart].description
+
+    # Updated again: fresh again.
+    instance.report_runless_asset_event(dg.AssetMaterialization(stale_mart))
+    assert run_freshness_checks(instance)[stale_mart].passed
