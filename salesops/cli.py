@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -21,22 +22,66 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def execute_pipeline():
-    """Run the whole pipeline job in this process; returns Dagster's ExecuteInProcessResult.
+def drop_range(settings: Settings) -> tuple[dt.date, dt.date]:
+    """The drop dates a run should cover: from the oldest complete drop not yet loaded (per the
+    warehouse's load ledger) to the newest complete drop. With nothing new, just the newest date
+    (ingestion skips it, the incremental facts redo that one date, nothing new is published)."""
+    import duckdb
 
-    Uses the instance of DAGSTER_HOME when set (runs show in the UI), else an ephemeral one.
-    """
+    from salesops.ingest.drops import complete_drops
+
+    drops = complete_drops(settings.landing_dir)
+    if not drops:
+        raise SystemExit(f"error: no complete drop (with _SUCCESS) in {settings.landing_dir}")
+    loaded: set[tuple[str, dt.date]] = set()
+    if settings.warehouse.is_file():
+        con = duckdb.connect(str(settings.warehouse), read_only=True)
+        try:
+            has_ledger = con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'raw' and table_name = 'load_drops'"
+            ).fetchone()[0]
+            if has_ledger:
+                loaded = set(con.execute("select system, drop_date from raw.load_drops").fetchall())
+        finally:
+            con.close()
+    newest = max(d.date for d in drops)
+    new = sorted(d.date for d in drops if (d.system, d.date) not in loaded)
+    return (new[0], newest) if new else (newest, newest)
+
+
+def pipeline_instance():
+    """The Dagster instance of DAGSTER_HOME (runs show in the UI), else an ephemeral one."""
     import dagster as dg
 
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def execute_pipeline(
+    date_range: tuple[dt.date, dt.date] | None = None, instance=None, tags=None
+):
+    """Run the whole pipeline job in this process; returns Dagster's ExecuteInProcessResult.
+
+    ``date_range`` (inclusive) is the drop dates (partitions) the run covers, as one run; by
+    default every complete drop not loaded yet (:func:`drop_range`). Uses the instance of
+    DAGSTER_HOME when set (runs show in the UI), else an ephemeral one.
+    """
     from orchestration.definitions import defs
+    from orchestration.defs.automation import range_tags
     from orchestration.defs.constants import PIPELINE_JOB
 
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    first, last = date_range or drop_range(Settings.from_env())
     job = defs.resolve_job_def(PIPELINE_JOB)
-    kwargs = {"instance": instance} if instance is not None else {}
     level = os.environ.get("SALESOPS_LOG_LEVEL", "INFO").upper()
     run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
-    return job.execute_in_process(run_config=run_config, raise_on_error=False, **kwargs)
+    return job.execute_in_process(
+        run_config=run_config,
+        raise_on_error=False,
+        tags={**range_tags(first, last), **(tags or {})},
+        instance=instance if instance is not None else pipeline_instance(),
+    )
 
 
 def run_pipeline() -> tuple[bool, list[str]]:
@@ -82,9 +127,25 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"error: landing folder {settings.landing_dir} does not exist "
               "(SALESOPS_LANDING_DIR)", file=sys.stderr)
         return 2
-    print(f"salesops run: landing {settings.landing_dir} -> warehouse {settings.warehouse}")
-    result = execute_pipeline()
+    date_from, date_to = getattr(args, "date_from", None), getattr(args, "date_to", None)
+    if date_from or date_to:
+        first, last = drop_range(settings)
+        date_range = (date_from or first, date_to or last)
+        if date_range[0] > date_range[1]:
+            print(f"error: --from {date_range[0]} is after --to {date_range[1]}", file=sys.stderr)
+            return 2
+    else:
+        date_range = drop_range(settings)
+    print(f"salesops run: drops {date_range[0]} .. {date_range[1]}, landing "
+          f"{settings.landing_dir} -> warehouse {settings.warehouse}")
+    instance = pipeline_instance()
+    # This process alerts on its own failure (a daemon's run-failure sensor may not be running).
+    result = execute_pipeline(date_range, instance=instance, tags={"salesops/alerts": "caller"})
     ok, reasons = pipeline_outcome(result)
+    if not result.success:
+        from orchestration.defs.alerts import handle_failed_run
+
+        handle_failed_run(instance, result.dagster_run, result.get_run_failure_event())
     checks = quality_check_report(result)
     if checks:
         print("\nData-quality findings:", file=sys.stderr)
@@ -274,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
     g.set_defaults(func=_cmd_generate)
 
     r = sub.add_parser("run", help="run the pipeline on the landing folder; non-zero on failure")
+    r.add_argument("--from", dest="date_from", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                   help="first drop date of the run (default: the oldest drop not loaded yet)")
+    r.add_argument("--to", dest="date_to", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                   help="last drop date of the run (default: the newest complete drop)")
     r.set_defaults(func=_cmd_run)
 
     d = sub.add_parser("demo", help="generate the demo data if missing, then run")

@@ -6,6 +6,7 @@ pipeline in a state the next can build on (as nights do).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import math
@@ -83,6 +84,15 @@ def test_full_run_publishes_the_win_rate_marts(env):
     ok, reasons = pipeline_outcome(result)
     assert ok, reasons
     assert_every_suite_ran_as_a_passing_check(result)
+    # All the drop dates were one run (a single-run backfill over the partition range).
+    drop_dates = sorted({p.name for p in env["landing_dir"].glob("*/*") if (p / "_SUCCESS").exists()})
+    assert result.dagster_run.tags["dagster/asset_partition_range_start"] == drop_dates[0]
+    assert result.dagster_run.tags["dagster/asset_partition_range_end"] == drop_dates[-1]
+    raw_partitions = {
+        e.partition for e in result.all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key.path == ["raw", "crm_opportunity"]
+    }
+    assert raw_partitions == set(drop_dates)
     pub = env["publish_dir"]
     tables = {r[0] for r in published(env, "select table_name from information_schema.tables")}
     assert set(MARTS) | {"publish_log"} <= tables
@@ -168,6 +178,25 @@ def test_a_second_run_on_the_same_drops_publishes_the_same_numbers(env):
     assert snapshot(env) == before
     # Same content: no new version, every published byte as it was.
     assert len(published(env, "select * from publish_log")) == 1
+    assert fingerprint(env["publish_dir"]) == files_before
+
+
+def test_rerunning_one_old_partition_recomputes_only_what_depends_on_it(env):
+    drop_dates = sorted({p.name for p in env["landing_dir"].glob("*/*") if (p / "_SUCCESS").exists()})
+    old = drop_dates[1]
+    before = snapshot(env)
+    files_before = fingerprint(env["publish_dir"])
+    day = datetime.date.fromisoformat(old)
+    result = execute_pipeline(date_range=(day, day))
+    ok, reasons = pipeline_outcome(result)
+    assert ok, reasons
+    materialized = [e for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
+    partitioned = {e.partition for e in materialized if e.partition is not None}
+    assert partitioned == {old}  # no other night was touched
+    keys = {e.asset_key.to_user_string() for e in materialized}
+    assert {"raw/crm_opportunity", "kpi_win_rate", "published/salesops"} <= keys
+    # Re-running a night that was already loaded changes nothing published.
+    assert snapshot(env) == before
     assert fingerprint(env["publish_dir"]) == files_before
 
 

@@ -1,5 +1,7 @@
 """The dbt project as Dagster assets: staging, facts, dimensions and KPI marts."""
 
+import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -8,11 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+    get_asset_key_for_model,
+)
 
 from salesops.settings import DBT_PROJECT_DIR, Settings
 
-from .constants import WAREHOUSE_POOL
+from .constants import DROP_PARTITIONS, SINGLE_RUN, WAREHOUSE_POOL
 
 # The dbt of this virtual environment, even when the venv isn't activated (make, IDEs, CI):
 # dagster-dbt's own helpers (prepare_if_dev) look for `dbt` on PATH.
@@ -69,11 +77,26 @@ class SalesopsDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "models"
 
 
+MANIFEST = ensure_manifest()
+INCREMENTAL = "config.materialized:incremental"
+"""The facts dbt builds incrementally by drop date: partitioned like the raw tables."""
+
+
+def _has_incremental_models(manifest: Path) -> bool:
+    nodes = json.loads(manifest.read_text()).get("nodes", {}).values()
+    return any(
+        n.get("resource_type") == "model"
+        and n.get("config", {}).get("materialized") == "incremental"
+        for n in nodes
+    )
+
+
 @dbt_assets(
-    manifest=ensure_manifest(),
+    manifest=MANIFEST,
     project=dbt_project,
     dagster_dbt_translator=SalesopsDbtTranslator(),
     pool=WAREHOUSE_POOL,
+    exclude=INCREMENTAL,
 )
 def salesops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build`: models and their dbt data tests (reported as asset checks).
@@ -86,4 +109,52 @@ def salesops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(["build", *DBT_BUILD_ARGS], context=context).stream()
 
 
+def drop_range_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
+    """The run's drop dates as the dbt vars the incremental models read."""
+    window = context.partition_time_window
+    last = window.end - dt.timedelta(days=1)
+    return {
+        "drop_date_from": window.start.date().isoformat(),
+        "drop_date_to": last.date().isoformat(),
+    }
+
+
+def _build_incremental_assets() -> dg.AssetsDefinition:
+    @dbt_assets(
+        manifest=MANIFEST,
+        project=dbt_project,
+        dagster_dbt_translator=SalesopsDbtTranslator(),
+        pool=WAREHOUSE_POOL,
+        select=INCREMENTAL,
+        partitions_def=DROP_PARTITIONS,
+        backfill_policy=SINGLE_RUN,
+        name="salesops_dbt_incremental_assets",
+    )
+    def salesops_dbt_incremental_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        """`dbt build` of the incremental facts for the run's drop dates (one pass per range)."""
+        os.environ["SALESOPS_WAREHOUSE"] = str(Settings.from_env().warehouse)
+        dbt_vars = drop_range_vars(context)
+        context.log.info(f"incremental facts for drops {dbt_vars['drop_date_from']} .. "
+                         f"{dbt_vars['drop_date_to']}")
+        args = ["build", *DBT_BUILD_ARGS, "--vars", json.dumps(dbt_vars)]
+        yield from dbt.cli(args, context=context).stream()
+
+    return salesops_dbt_incremental_assets
+
+
+dbt_asset_defs = [salesops_dbt_assets]
+if _has_incremental_models(MANIFEST):
+    dbt_asset_defs.append(_build_incremental_assets())
+
+
 dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+
+
+def asset_key_for_model(name: str) -> dg.AssetKey:
+    """The asset key of a dbt model, whichever of the dbt asset definitions holds it."""
+    for assets_def in dbt_asset_defs:
+        try:
+            return get_asset_key_for_model([assets_def], name)
+        except KeyError:
+            continue
+    raise KeyError(f"no dbt model named {name!r} in the manifest")

@@ -1,5 +1,7 @@
 """Ingestion assets: one multi-asset per source system, one asset per raw table."""
 
+import datetime as dt
+
 import dagster as dg
 
 from salesops.contract import SYSTEMS, files_for
@@ -7,13 +9,18 @@ from salesops.ingest.hr_columns import load_hr_column_map
 from salesops.ingest.loader import connect, load_system
 from salesops.settings import Settings
 
-from .constants import WAREHOUSE_POOL
+from .constants import DROP_PARTITIONS, SINGLE_RUN, WAREHOUSE_POOL
 
 SYSTEM_TITLES = {"crm": "CRM (Salesforce exports)", "hr": "HRIS worker report", "lms": "LMS (xAPI)"}
 
 
 def raw_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", table])
+
+
+def first_raw_key(system: str) -> dg.AssetKey:
+    """One raw table of the system: its partitions say which drop dates were ingested."""
+    return raw_key(files_for(system)[0].table)
 
 
 def build_ingestion_asset(system: str) -> dg.AssetsDefinition:
@@ -32,17 +39,26 @@ def build_ingestion_asset(system: str) -> dg.AssetsDefinition:
         name=f"ingest_{system}",
         specs=specs,
         pool=WAREHOUSE_POOL,
+        partitions_def=DROP_PARTITIONS,
+        backfill_policy=SINGLE_RUN,
         description=f"Load new complete drops of the {SYSTEM_TITLES[system]} from the landing "
         "folder into the raw schema (checked against the contract; bad rows quarantined).",
     )
     def _ingest(context: dg.AssetExecutionContext):
         settings = Settings.from_env()
         column_map = load_hr_column_map(settings.hr_column_map) if system == "hr" else None
-        context.log.info(f"landing {settings.landing_dir} -> warehouse {settings.warehouse}")
+        window = context.partition_time_window
+        date_from = window.start.date()
+        date_to = (window.end - dt.timedelta(days=1)).date()
+        context.log.info(
+            f"{system} drops {date_from} .. {date_to}: landing {settings.landing_dir} -> "
+            f"warehouse {settings.warehouse}"
+        )
         con = connect(settings.warehouse)
         try:
             report = load_system(
-                con, settings.landing_dir, system, hr_column_map=column_map, log=context.log.info
+                con, settings.landing_dir, system, hr_column_map=column_map, log=context.log.info,
+                date_from=date_from, date_to=date_to,
             )
             for warning in report.warnings:
                 context.log.warning(warning)

@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 
 from salesops.settings import Settings
 
 from .constants import WAREHOUSE_POOL
-from .dbt import salesops_dbt_assets
+from .dbt import asset_key_for_model
 from .ingestion import raw_key
 
-FCT_OPPORTUNITIES = get_asset_key_for_model([salesops_dbt_assets], "fct_opportunities")
+FCT_OPPORTUNITIES = asset_key_for_model("fct_opportunities")
 DOCS_RUNS_KEPT = 14
 """Data Docs of this many runs are kept under the docs folder (older ones are removed)."""
 
@@ -39,7 +38,7 @@ def _asset_key(table: str) -> dg.AssetKey:
     schema, _, name = table.partition(".")
     if schema == "raw":
         return raw_key(name)
-    return get_asset_key_for_model([salesops_dbt_assets], name)
+    return asset_key_for_model(name)
 
 
 def _spec(suite: Any) -> dg.AssetCheckSpec:

@@ -135,8 +135,14 @@ def load_system(
     *,
     hr_column_map: dict[str, str] | None = None,
     log: Log = _noop,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
 ) -> LoadReport:
-    """Load the system's new complete drops in date order; stop at the first that fails."""
+    """Load the system's new complete drops in date order; stop at the first that fails.
+
+    ``date_from`` / ``date_to`` (inclusive) limit it to the drops of those dates (a Dagster
+    partition range); without them every new complete drop is loaded.
+    """
     if system not in SYSTEMS:
         raise ValueError(f"unknown system {system!r}; expected one of {SYSTEMS}")
     report = LoadReport()
@@ -155,7 +161,12 @@ def load_system(
         ).fetchall()
     )
     newest = max(loaded) if loaded else None
-    todo = [d for d in scan.complete if d.date not in loaded]
+    def in_range(drop: Drop) -> bool:
+        return (date_from is None or drop.date >= date_from) and (
+            date_to is None or drop.date <= date_to
+        )
+
+    todo = [d for d in scan.complete if d.date not in loaded and in_range(d)]
     for drop in scan.complete:
         if drop.date in loaded:
             if drop.fingerprint() != loaded[drop.date]:
@@ -168,7 +179,9 @@ def load_system(
             )
     if todo:
         log(f"{system}: {len(todo)} new drop(s) to load: {todo[0].date} .. {todo[-1].date}")
-    for drop in todo:
+    started = time.perf_counter()
+    done: list[DropResult] = []
+    for i, drop in enumerate(todo, start=1):
         if newest is not None and drop.date < newest:
             report.warnings.append(
                 f"{drop.key}: arrived after the newer drop {system}/{newest} was loaded; "
@@ -179,7 +192,46 @@ def load_system(
         if result.status == "failed":
             log(f"{drop.key}: FAILED: {result.message}")
             break
+        done.append(result)
+        log(_drop_progress(i, len(todo), result))
+    log(_system_summary(system, todo, done, report, time.perf_counter() - started))
     return report
+
+
+def _rows_per_second(rows: int, seconds: float) -> str:
+    return f"{rows / seconds:,.0f} rows/s" if seconds > 0 else "- rows/s"
+
+
+def _drop_progress(i: int, n: int, result: DropResult) -> str:
+    """'drop 3/15 crm/2026-10-19: 8 files, 12,345 rows loaded, 3 quarantined in 1.2 s (...)'"""
+    rows = result.rows_loaded + result.rows_quarantined
+    return (
+        f"drop {i}/{n} {result.key}: {len(result.files)} files, {result.rows_loaded:,} rows "
+        f"loaded, {result.rows_quarantined:,} quarantined in {result.seconds:.1f} s "
+        f"({_rows_per_second(rows, result.seconds)})"
+    )
+
+
+def _system_summary(
+    system: str, todo: list[Drop], done: list[DropResult], report: LoadReport, seconds: float
+) -> str:
+    """The closing line of a system's load: drops, files, rows and speed."""
+    if not todo:
+        skipped = sum(1 for r in report.results if r.status == "skipped")
+        return (f"{system}: no new complete drop to load ({skipped} already loaded, "
+                f"{len(report.pending)} without _SUCCESS)")
+    files = sum(len(r.files) for r in done)
+    loaded = sum(r.rows_loaded for r in done)
+    quarantined = sum(r.rows_quarantined for r in done)
+    line = (
+        f"{system}: {len(done)}/{len(todo)} drop(s) loaded, {files} files, {loaded:,} rows "
+        f"loaded, {quarantined:,} quarantined in {seconds:.1f} s "
+        f"({_rows_per_second(loaded + quarantined, seconds)})"
+    )
+    failed = report.failures
+    if failed:
+        line += f"; stopped at the failed drop {failed[-1].key}, nothing of it loaded"
+    return line
 
 
 def load_drop(
