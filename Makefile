@@ -10,10 +10,13 @@ export SALESOPS_WAREHOUSE ?= data/warehouse.duckdb
 export SALESOPS_PUBLISH_DIR ?= data/published
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := true
+# tests/test_ui_browser.py drives Debian's chromium: Playwright must never fetch a browser
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+CHROMIUM ?= /usr/bin/chromium
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find models dbt_project/macros seeds -type f 2>/dev/null) dbt_project/dbt_project.yml
 
-.PHONY: setup demo run test ui lint docs clean help
+.PHONY: setup browser demo run test ui lint docs clean help
 
 help:
 	@echo "make demo   set up, generate the sample data if missing, run the pipeline, publish"
@@ -44,8 +47,22 @@ demo: setup
 run: setup
 	$(BIN)/salesops run
 
-test: setup
-	$(BIN)/python -m pytest -q
+# Headless Chromium for tests/test_ui_browser.py, from Debian's packages when missing (as root).
+# Never fails the set-up: without a browser that test is skipped, with the reason.
+browser:
+	@if [ -x "$(CHROMIUM)" ] || command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian's chromium and chromium-driver (for tests/test_ui_browser.py)"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends chromium chromium-driver >/dev/null; } \
+	    || echo "note: chromium could not be installed; tests/test_ui_browser.py will be skipped"; \
+	else \
+	  echo "note: no chromium (and no apt-get as root); tests/test_ui_browser.py will be skipped"; \
+	fi
+
+TEST_WORKERS ?= 2
+test: setup browser
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 lint: setup
 	$(BIN)/ruff check salesops orchestration tests

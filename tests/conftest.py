@@ -34,18 +34,37 @@ def _query(db: Path, sql: str, params: list | None) -> list[tuple]:
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory) -> Iterator[PipelineRun]:
+def demo_run(tmp_path_factory, worker_id) -> Iterator[PipelineRun]:
     """The bundled `demo` sample data (seed 42, as `make demo` makes it) through the whole
     pipeline once: ingest, dbt, checks, publish. SALESOPS_TEST_PRESET=tiny for a quicker loop,
     SALESOPS_TEST_SEED=N to check the marts on data generated with another seed.
 
-    Tests must only read it. The environment is restored right after the run.
+    Tests must only read it. The environment is restored right after the run. With
+    pytest-xdist (`make test` runs two workers), the first worker that needs it builds it in
+    the session's shared temp folder and the others wait for it and read the same files.
     """
+    preset = os.environ.get("SALESOPS_TEST_PRESET", "demo")
+    if worker_id == "master":  # no xdist
+        yield _build_demo_run(tmp_path_factory.mktemp(f"{preset}_run"), preset)
+        return
+    from filelock import FileLock
+
+    root = tmp_path_factory.getbasetemp().parent / f"{preset}_run"  # shared by the workers
+    with FileLock(str(root) + ".lock"):
+        done = root / ".built"
+        if done.exists():
+            run = PipelineRun(root / "landing", root / "warehouse.duckdb", root / "published")
+        else:
+            root.mkdir(exist_ok=True)
+            run = _build_demo_run(root, preset)
+            done.touch()
+    yield run
+
+
+def _build_demo_run(root: Path, preset: str) -> PipelineRun:
     from salesops.cli import run_pipeline
     from salesops.generator import generate
 
-    preset = os.environ.get("SALESOPS_TEST_PRESET", "demo")
-    root = tmp_path_factory.mktemp(f"{preset}_run")
     run = PipelineRun(root / "landing", root / "warehouse.duckdb", root / "published")
     seed = int(os.environ.get("SALESOPS_TEST_SEED") or (42 if preset == "demo" else 7))
     generate(preset, run.landing_dir, seed=seed)
@@ -69,4 +88,4 @@ def demo_run(tmp_path_factory) -> Iterator[PipelineRun]:
             else:
                 os.environ[k] = v
     assert ok, reasons
-    yield run
+    return run
