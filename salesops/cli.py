@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import fcntl
 import os
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from salesops.settings import Settings
@@ -23,31 +27,68 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def drop_range(settings: Settings) -> tuple[dt.date, dt.date]:
-    """The drop dates a run should cover: from the oldest complete drop not yet loaded (per the
-    warehouse's load ledger) to the newest complete drop. With nothing new, just the newest date
-    (ingestion skips it, the incremental facts redo that one date, nothing new is published)."""
-    import duckdb
+    """The drop dates a run should cover: from the oldest complete drop that is not yet in the
+    published marts to the newest complete drop. "In the published marts" means loaded (the
+    warehouse's load ledger) AND listed in the current published version's publish_log: a run
+    killed after ingestion, or stopped by a check, left drops loaded that dbt's incremental
+    facts never processed, and the next run must take them again. With nothing new, just the
+    newest date (ingestion skips it, the incremental facts redo it, nothing new is published)."""
+    drops = complete_drops_or_exit(settings)
+    loaded = _loaded_drops(settings.warehouse)
+    published = _published_drops(settings.publish_dir)
+    newest = max(d.date for d in drops)
+    done = loaded & published
+    todo = sorted(d.date for d in drops if (d.system, d.date) not in done)
+    return (todo[0], newest) if todo else (newest, newest)
 
+
+def complete_drops_or_exit(settings: Settings):
     from salesops.ingest.drops import complete_drops
 
     drops = complete_drops(settings.landing_dir)
     if not drops:
         raise SystemExit(f"error: no complete drop (with _SUCCESS) in {settings.landing_dir}")
-    loaded: set[tuple[str, dt.date]] = set()
-    if settings.warehouse.is_file():
-        con = duckdb.connect(str(settings.warehouse), read_only=True)
-        try:
-            has_ledger = con.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema = 'raw' and table_name = 'load_drops'"
-            ).fetchone()[0]
-            if has_ledger:
-                loaded = set(con.execute("select system, drop_date from raw.load_drops").fetchall())
-        finally:
-            con.close()
-    newest = max(d.date for d in drops)
-    new = sorted(d.date for d in drops if (d.system, d.date) not in loaded)
-    return (new[0], newest) if new else (newest, newest)
+    return drops
+
+
+def _read_only_rows(database: Path, table_schema: str, table: str, sql: str) -> list[tuple]:
+    import duckdb
+
+    if not database.is_file():
+        return []
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? "
+            "and table_name = ?", [table_schema, table]
+        ).fetchone()[0]
+        return con.execute(sql).fetchall() if exists else []
+    finally:
+        con.close()
+
+
+def _loaded_drops(warehouse: Path) -> set[tuple[str, dt.date]]:
+    rows = _read_only_rows(warehouse, "raw", "load_drops",
+                           "select system, drop_date from raw.load_drops")
+    return set(rows)
+
+
+def _published_drops(publish_dir: Path) -> set[tuple[str, dt.date]]:
+    import json
+
+    rows = _read_only_rows(
+        publish_dir / "salesops.duckdb", "main", "publish_log",
+        "select drop_dates from publish_log order by published_at desc limit 1",
+    )
+    if not rows or not rows[0][0]:
+        return set()
+    try:
+        by_system = json.loads(rows[0][0])
+    except ValueError:  # an older publish_log format: take everything again
+        return set()
+    return {
+        (system, dt.date.fromisoformat(d)) for system, dates in by_system.items() for d in dates
+    }
 
 
 def pipeline_instance():
@@ -57,6 +98,58 @@ def pipeline_instance():
     if os.environ.get("DAGSTER_HOME"):
         return dg.DagsterInstance.get()
     return dg.DagsterInstance.ephemeral()
+
+
+LIVE_RUNS_DIR = "salesops_live_runs"
+"""Under DAGSTER_HOME: one file per `salesops run` in progress, flock'ed by its process."""
+
+
+def fail_dead_runs(instance, live_runs: Path) -> list[str]:
+    """Mark failed the in-process runs whose process died without ending them (SIGKILL, OOM,
+    power loss), and free their concurrency slots: a dead run keeps its slot of the
+    duckdb_warehouse pool (limit 1) forever, and every later run would wait for it. A run is
+    dead when no process holds the lock of its file under `live_runs`. Returns their ids."""
+    failed = []
+    for marker in sorted(live_runs.glob("*")):
+        if marker.name.startswith("."):
+            continue  # a run taking its lock (renamed once it holds it)
+        try:
+            with open(marker, "a") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                run = instance.get_run_by_id(marker.name)
+                if run is not None and not run.is_finished:
+                    instance.report_run_failed(
+                        run, "the process running it died before the run ended (killed?); "
+                        "marked failed by the next `salesops run`")
+                instance.event_log_storage.free_concurrency_slots_for_run(marker.name)
+                marker.unlink()
+                failed.append(marker.name)
+        except OSError:
+            continue  # its process is alive (or another run is cleaning it up)
+    return failed
+
+
+@contextlib.contextmanager
+def _live_run(instance) -> Iterator[str | None]:
+    """The run id to use, marked alive (an flock the kernel releases however the process
+    ends) while the run executes; dead runs are failed first. None with an ephemeral instance."""
+    if instance.is_ephemeral:
+        yield None
+        return
+    live_runs = Path(instance.root_directory) / LIVE_RUNS_DIR
+    live_runs.mkdir(parents=True, exist_ok=True)
+    for run_id in fail_dead_runs(instance, live_runs):
+        print(f"run {run_id} had died without ending: marked failed, its pool slots freed",
+              file=sys.stderr)
+    run_id = str(uuid.uuid4())
+    taking = live_runs / f".{run_id}"
+    with open(taking, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        marker = taking.rename(live_runs / run_id)
+        try:
+            yield run_id
+        finally:
+            marker.unlink(missing_ok=True)
 
 
 def execute_pipeline(
@@ -76,12 +169,15 @@ def execute_pipeline(
     job = defs.resolve_job_def(PIPELINE_JOB)
     level = os.environ.get("SALESOPS_LOG_LEVEL", "INFO").upper()
     run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
-    return job.execute_in_process(
-        run_config=run_config,
-        raise_on_error=False,
-        tags={**range_tags(first, last), **(tags or {})},
-        instance=instance if instance is not None else pipeline_instance(),
-    )
+    instance = instance if instance is not None else pipeline_instance()
+    with _live_run(instance) as run_id:
+        return job.execute_in_process(
+            run_config=run_config,
+            raise_on_error=False,
+            tags={**range_tags(first, last), **(tags or {})},
+            instance=instance,
+            run_id=run_id,
+        )
 
 
 def run_pipeline() -> tuple[bool, list[str]]:

@@ -17,6 +17,12 @@ BI tools never meet. A Parquet reader should resolve the `parquet` link once (re
 every file from that folder: the folder of a version is never changed, only removed when the
 version is pruned (the current one and the N - 1 before it stay).
 
+A publish or restore killed at any point (kill -9, power loss) leaves the current version as it
+was, and the next publish or restore puts the folder right before it starts (`_recover`): a
+temporary version or a staged swap file is removed, a swap killed between its two renames is
+finished, a complete version that was never swapped in is removed. The `.lock` is an advisory
+lock (flock) the kernel releases with the process: a stale file blocks nothing.
+
 Unchanged content is not published again: `content_hash` fingerprints every mart (table and
 column names and types, row count, an order-independent hash of the rows, DOUBLE/FLOAT values
 rounded to 9 significant digits and |x| < 1e-9 taken as 0, so the last-bit noise of parallel
@@ -51,6 +57,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +74,9 @@ MART_PREFIX = "kpi_"
 DEFAULT_KEEP_VERSIONS = 7
 KEEP_VERSIONS_VAR = "SALESOPS_KEEP_VERSIONS"
 HASH_SCHEME = "salesops-content-v1"  # change it when the fingerprint's definition changes
+TEST_PAUSE_VAR = "SALESOPS_TEST_PUBLISH_PAUSE_SECONDS"
+"""Test-only (tests/test_recovery.py): seconds to sleep between writing the new version and
+swapping it in, so that a test can kill the process there. Never set it in production."""
 
 LOG_COLUMNS = (
     ("version", "varchar not null"),
@@ -173,6 +183,7 @@ def publish(
     if not Path(warehouse).is_file():
         raise FileNotFoundError(f"no warehouse at {warehouse}")
     with _locked(publish_dir):
+        _recover(publish_dir)
         return _publish_locked(Path(warehouse), publish_dir, run_id, keep_versions)
 
 
@@ -214,6 +225,7 @@ def _publish_locked(warehouse, publish_dir, run_id, keep_versions) -> PublishRes
             raise
     finally:
         con.close()
+    _test_pause()
     previous = current_version(publish_dir)
     _swap_in(publish_dir, vdir)
     try:
@@ -485,18 +497,98 @@ def prune_versions(publish_dir: Path, keep: int) -> None:
     for name in versions(publish_dir)[:-keep]:
         if name != current:
             shutil.rmtree(publish_dir / VERSIONS_DIR / name, ignore_errors=True)
-    for leftover in (publish_dir / VERSIONS_DIR).glob(".*.tmp"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    # staged files of a swap that was killed half-way (callers hold the lock: none is in use)
+    _remove_leftovers(publish_dir)
+
+
+def _remove_leftovers(publish_dir: Path) -> None:
+    """Temporary version folders and staged swap files of a publish or restore that was
+    killed half-way (callers hold the lock: none is in use)."""
+    if (publish_dir / VERSIONS_DIR).is_dir():
+        for leftover in (publish_dir / VERSIONS_DIR).glob(".*.tmp"):
+            shutil.rmtree(leftover, ignore_errors=True)
     for pattern in (f".{PUBLISHED_DB}.*", f".{PARQUET_LINK}.*"):
         for staged in publish_dir.glob(pattern):
-            staged.unlink(missing_ok=True)
+            if staged.is_dir() and not staged.is_symlink():
+                shutil.rmtree(staged, ignore_errors=True)
+            else:
+                staged.unlink(missing_ok=True)
+
+
+def _recover(publish_dir: Path) -> None:
+    """Put right what a publish or restore killed half-way left, before the next one starts
+    (under the lock). The current version is never touched:
+
+    - a temporary version folder, a staged swap file: removed;
+    - a swap killed between its two renames (salesops.duckdb already the new version, the
+      `parquet` link still the old one): finished, and recorded in publish_history.jsonl;
+    - a complete version folder that was never made current (killed between writing it and
+      the swap: newer than the current version, in no history entry): removed, so that it is
+      neither listed nor carried into the next publish_log.
+    """
+    if not (publish_dir / VERSIONS_DIR).is_dir():
+        return
+    _remove_leftovers(publish_dir)
+    current = current_version(publish_dir)
+    db_version = _version_of_current_db(publish_dir)
+    if db_version is not None and db_version != current:
+        _swap_in(publish_dir, publish_dir / VERSIONS_DIR / db_version)
+        entry = {"action": "publish" if current is None or db_version > current else "restore",
+                 "version": db_version, "previous_version": current, "run_id": None,
+                 "user": _user(), "recovered": "swap finished by the next publish or restore"}
+        try:
+            _append_history(publish_dir, entry)
+        except OSError:
+            pass  # the swap is finished all the same; the audit line is what is missing
+        current = db_version
+    recorded = _recorded_versions(publish_dir)
+    if recorded is None:
+        return  # an unreadable history: remove nothing that might have been published
+    for name in versions(publish_dir):
+        if name != current and (current is None or name > current) and name not in recorded:
+            shutil.rmtree(publish_dir / VERSIONS_DIR / name, ignore_errors=True)
+
+
+def _version_of_current_db(publish_dir: Path) -> str | None:
+    """The kept version whose database salesops.duckdb is (the same file: a hard link)."""
+    db = publish_dir / PUBLISHED_DB
+    if not db.is_file():
+        return None
+    for name in reversed(versions(publish_dir)):
+        candidate = publish_dir / VERSIONS_DIR / name / PUBLISHED_DB
+        with contextlib.suppress(OSError):
+            if (publish_dir / VERSIONS_DIR / name / PARQUET_LINK).is_dir() and os.path.samefile(
+                    candidate, db):
+                return name
+    return None
+
+
+def _recorded_versions(publish_dir: Path) -> set[str] | None:
+    """Every version publish_history.jsonl names (published, restored or replaced), or None
+    when a line can't be read."""
+    try:
+        entries = history(publish_dir)
+    except (OSError, ValueError):
+        return None
+    names: set[str] = set()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            return None
+        names.update(v for v in (entry.get("version"), entry.get("previous_version")) if v)
+    return names
+
+
+def _test_pause() -> None:
+    """Test-only: see TEST_PAUSE_VAR."""
+    seconds = os.environ.get(TEST_PAUSE_VAR, "").strip()
+    if seconds:
+        time.sleep(float(seconds))
 
 
 def restore(publish_dir: Path, version: str, *, user: str | None = None) -> str | None:
     """Make an earlier version current again (database and parquet) and record it in
     publish_history.jsonl. Returns the version that was current before."""
     with _locked(publish_dir):
+        _recover(publish_dir)
         vdir = publish_dir / VERSIONS_DIR / version
         if (version.startswith(".") or "/" in version or not (vdir / PUBLISHED_DB).is_file()
                 or not (vdir / PARQUET_LINK).is_dir()):

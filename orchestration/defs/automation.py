@@ -16,6 +16,7 @@ from salesops.ingest.drops import complete_drops
 from salesops.settings import Settings
 
 from .constants import PIPELINE_JOB
+from .dbt import dbt_asset_defs
 from .ingestion import first_raw_key
 
 pipeline_job = dg.define_asset_job(
@@ -23,6 +24,11 @@ pipeline_job = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     description="Ingest the drops of the run's dates, build the dbt models (incremental facts "
     "for those dates), run the quality checks, publish.",
+)
+
+# One asset of the partitioned (incremental) dbt facts, if the project has any.
+INCREMENTAL_KEY = next(
+    (next(iter(d.keys)) for d in dbt_asset_defs if d.partitions_def is not None), None
 )
 
 RANGE_START = "dagster/asset_partition_range_start"
@@ -44,7 +50,11 @@ def unloaded_drop_dates(instance: dg.DagsterInstance, landing) -> dict[str, list
         dates = by_system.get(system, set())
         if not dates:
             continue
+        # A date is done when its raw partition AND the incremental facts' partition were
+        # materialized: a run killed after ingestion left the facts to do.
         done = instance.get_materialized_partitions(first_raw_key(system))
+        if INCREMENTAL_KEY is not None:
+            done &= instance.get_materialized_partitions(INCREMENTAL_KEY)
         todo = sorted(d for d in dates if d.isoformat() not in done)
         if todo:
             out[system] = todo

@@ -1,11 +1,16 @@
 """The dbt project as Dagster assets: staging, facts, dimensions and KPI marts."""
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+import time
+import uuid
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +39,9 @@ if _VENV_DBT.exists() and str(_VENV_DBT.parent) not in os.environ.get("PATH", ""
 os.environ["SALESOPS_WAREHOUSE"] = str(Settings.from_env().warehouse)
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# `dagster dev` re-parses on load; elsewhere the manifest is prepared at set-up (make setup).
-dbt_project.prepare_if_dev()
+# The manifest is prepared at set-up (make setup) and parsed again only when a dbt source is
+# newer (ensure_manifest), also under `dagster dev`: a load never rewrites it needlessly while
+# another process reads it.
 
 
 def _newest_source_mtime(project: DbtProject) -> float:
@@ -65,6 +71,65 @@ def ensure_manifest(project: DbtProject = dbt_project) -> Path:
 
 DBT_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
 """What the pipeline passes to `dbt build` besides the asset selection."""
+
+
+# Each dbt invocation gets a target folder of its own (dagster-dbt's `<op>-<run>-<uuid>` under
+# dbt_project/target: artifacts, dbt.log). It is removed once dbt has succeeded; one left by an
+# invocation that failed (kept for its dbt.log) or was killed is removed by the next invocation.
+# A live invocation holds an flock on the folder's lock file (the kernel drops it with the
+# process), so runs in parallel never remove each other's folder.
+TARGET_LOCK = ".salesops-in-use"
+STALE_UNLOCKED_SECONDS = 3600
+"""A target folder without a lock file (an older layout) is removed when this old."""
+
+
+def _target_root() -> Path:
+    root = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    return root if root.is_absolute() else Path(dbt_project.project_dir) / root
+
+
+def prune_target_folders(root: Path) -> list[Path]:
+    """Remove the per-invocation target folders no live invocation holds; returns them."""
+    removed = []
+    for folder in sorted(root.glob("salesops_dbt_*-*-*")) + sorted(root.glob(".salesops_dbt_*")):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        lock_file = folder / TARGET_LOCK
+        try:
+            if not lock_file.is_file() or folder.name.startswith("."):
+                if time.time() - folder.stat().st_mtime > STALE_UNLOCKED_SECONDS:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    removed.append(folder)
+                continue
+            with open(lock_file, "a") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held: a live invocation's
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+        except OSError:  # held by a live invocation, or removed by another one meanwhile
+            continue
+    return removed
+
+
+@contextlib.contextmanager
+def own_target_folder(context: dg.AssetExecutionContext) -> Iterator[Path]:
+    """A target folder for one dbt invocation, locked while it runs, removed if it succeeds."""
+    root = _target_root()
+    root.mkdir(parents=True, exist_ok=True)
+    prune_target_folders(root)
+    name = f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    staging = root / f".{name}"  # locked before it gets the name the pruning looks at
+    staging.mkdir()
+    with open(staging / TARGET_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        folder = staging.rename(root / name)
+        yield folder
+    shutil.rmtree(folder, ignore_errors=True)  # not reached when dbt failed: kept till the next
+
+
+def stream_dbt(dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext):
+    """`dbt <args>` streamed as Dagster events, in a target folder of its own (see above)."""
+    with own_target_folder(context) as target:
+        yield from dbt.cli(args, context=context, target_path=target).stream()
 
 
 class SalesopsDbtTranslator(DagsterDbtTranslator):
@@ -106,7 +171,7 @@ def salesops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """
     # dbt runs as a subprocess with cwd = the dbt project: give it the absolute warehouse path.
     os.environ["SALESOPS_WAREHOUSE"] = str(Settings.from_env().warehouse)
-    yield from dbt.cli(["build", *DBT_BUILD_ARGS], context=context).stream()
+    yield from stream_dbt(dbt, ["build", *DBT_BUILD_ARGS], context)
 
 
 def drop_range_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
@@ -137,7 +202,7 @@ def _build_incremental_assets() -> dg.AssetsDefinition:
         context.log.info(f"incremental facts for drops {dbt_vars['drop_date_from']} .. "
                          f"{dbt_vars['drop_date_to']}")
         args = ["build", *DBT_BUILD_ARGS, "--vars", json.dumps(dbt_vars)]
-        yield from dbt.cli(args, context=context).stream()
+        yield from stream_dbt(dbt, args, context)
 
     return salesops_dbt_incremental_assets
 
