@@ -194,7 +194,7 @@ def test_rerunning_one_old_partition_recomputes_only_what_depends_on_it(env):
     partitioned = {e.partition for e in materialized if e.partition is not None}
     assert partitioned == {old}  # no other night was touched
     keys = {e.asset_key.to_user_string() for e in materialized}
-    assert {"raw/crm_opportunity", "kpi_win_rate", "published/salesops"} <= keys
+    assert {"raw/crm_opportunity", "marts/kpi_win_rate", "published/salesops"} <= keys
     # Re-running a night that was already loaded changes nothing published.
     assert snapshot(env) == before
     assert fingerprint(env["publish_dir"]) == files_before
