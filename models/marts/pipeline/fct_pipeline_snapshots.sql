@@ -4,27 +4,20 @@
 -- version is left out of every snapshot, old ones too; a version deleted as of d leaves that
 -- snapshot. Amounts are in the reporting currency at the rate in force on the version's
 -- CloseDate; the owner's team and region are those in force on the snapshot date.
-with snapshot_dates as (
-    select snapshot_date
-    from {{ ref('int_pipeline__snapshot_dates') }}
-),
-
-live_versions as (
-    select *
-    from {{ ref('int_pipeline__opportunity_versions') }}
-    where not is_deleted_in_latest_version
-        and (counts_until is null or counts_until > counts_from)
-),
-
-snapshot_versions as (
+-- Which version is in force at each snapshot is kept incrementally by
+-- int_pipeline__snapshot_versions; the version's values, whether the record is deleted now,
+-- the conversion rates, the owner's e-mail and HR team (any later drop can change them) are
+-- joined here, at build time.
+with snapshot_versions as (
     select
-        snapshot_dates.snapshot_date,
-        live_versions.*
-    from snapshot_dates
-    inner join live_versions
-        on live_versions.counts_from <= snapshot_dates.snapshot_date
-        and (live_versions.counts_until is null or snapshot_dates.snapshot_date < live_versions.counts_until)
-    where not live_versions.is_deleted
+        snapshots.snapshot_date,
+        versions.*
+    from {{ ref('int_pipeline__snapshot_versions') }} as snapshots
+    inner join {{ ref('int_pipeline__opportunity_versions') }} as versions
+        on snapshots.version_drop_date = versions.drop_date
+        and snapshots.version_source_line = versions.source_line
+    where not versions.is_deleted
+        and not versions.is_deleted_in_latest_version
 ),
 
 owners as (

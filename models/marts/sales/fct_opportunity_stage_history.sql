@@ -7,18 +7,29 @@
 -- Closed; a lost stage when a live closed-and-lost opportunity is in it now. moved_on: the
 -- opportunity later entered another stage that is not a lost stage, or is won now (the
 -- funnel's conversion rule: the contract has no stage order).
+-- The entries are kept incrementally by int_sales__stage_history_rows; what depends on the
+-- opportunities' current versions (live or deleted, won, lost, which stages are won or lost
+-- stages: any later drop can change it, for every opportunity) is decided here, at build time.
 with opportunities as (
     select *
     from {{ ref('stg_crm__opportunities') }}
 ),
 
-history_rows as (
-    select history.*
-    from {{ ref('stg_crm__opportunity_history') }} as history
+stage_entries as (
+    select
+        history.opportunity_id,
+        history.opportunity_history_id,
+        history.stage_name,
+        history.forecast_category,
+        history.probability,
+        history.created_at as entered_at,
+        history.stage_entry_number,
+        history.exited_at,
+        history.next_stage_name
+    from {{ ref('int_sales__stage_history_rows') }} as history
     inner join opportunities
         on history.opportunity_id = opportunities.opportunity_id
-    where history.stage_name is not null
-        and history.created_at is not null
+    where history.is_stage_entry
 ),
 
 closed_stage_kinds as (
@@ -32,56 +43,15 @@ closed_stage_kinds as (
     group by stage_name
 ),
 
-sequenced_rows as (
-    select
-        history_rows.*,
-        lag(history_rows.stage_name) over (
-            partition by history_rows.opportunity_id
-            order by history_rows.created_at asc nulls last, history_rows.opportunity_history_id asc nulls last
-        ) as previous_stage_name
-    from history_rows
-),
-
-stage_entries as (
-    select
-        opportunity_id,
-        opportunity_history_id,
-        stage_name,
-        forecast_category,
-        probability,
-        created_at as entered_at
-    from sequenced_rows
-    where previous_stage_name is null
-        or previous_stage_name <> stage_name
-),
-
-numbered_entries as (
-    select
-        stage_entries.*,
-        row_number() over (
-            partition by stage_entries.opportunity_id
-            order by stage_entries.entered_at asc nulls last, stage_entries.opportunity_history_id asc nulls last
-        ) as stage_entry_number,
-        lead(stage_entries.entered_at) over (
-            partition by stage_entries.opportunity_id
-            order by stage_entries.entered_at asc nulls last, stage_entries.opportunity_history_id asc nulls last
-        ) as exited_at,
-        lead(stage_entries.stage_name) over (
-            partition by stage_entries.opportunity_id
-            order by stage_entries.entered_at asc nulls last, stage_entries.opportunity_history_id asc nulls last
-        ) as next_stage_name
-    from stage_entries
-),
-
 classified_entries as (
     select
-        numbered_entries.*,
-        coalesce(closed_stage_kinds.has_won = 1 or numbered_entries.forecast_category = 'Closed', false) as is_won_stage,
+        stage_entries.*,
+        coalesce(closed_stage_kinds.has_won = 1 or stage_entries.forecast_category = 'Closed', false) as is_won_stage,
         coalesce(closed_stage_kinds.has_lost = 1, false)
             and not coalesce(closed_stage_kinds.has_won = 1, false) as is_lost_stage
-    from numbered_entries
+    from stage_entries
     left join closed_stage_kinds
-        on numbered_entries.stage_name = closed_stage_kinds.stage_name
+        on stage_entries.stage_name = closed_stage_kinds.stage_name
 ),
 
 later_progress as (
