@@ -140,7 +140,7 @@ def ui_env(workdir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def dagster_dev(workdir: Path, timeout: float = 150.0) -> Iterator[DagsterDev]:
+def dagster_dev(workdir: Path, timeout: float = 400.0) -> Iterator[DagsterDev]:
     """`dagster dev -w workspace.yaml` on a free port, in its own process group, with the
     environment of :func:`ui_env`; the whole group is killed on exit. Waits until the webserver
     answers and the code location has loaded (a location that fails to load raises its error)."""
