@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from pipeline_env import pipeline_env
 
 
 @dataclass(frozen=True)
@@ -62,30 +63,13 @@ def demo_run(tmp_path_factory, worker_id) -> Iterator[PipelineRun]:
 
 
 def _build_demo_run(root: Path, preset: str) -> PipelineRun:
-    from salesops.cli import run_pipeline
     from salesops.generator import generate
+    from salesops.pipeline import run_pipeline
 
     run = PipelineRun(root / "landing", root / "warehouse.duckdb", root / "published")
     seed = int(os.environ.get("SALESOPS_TEST_SEED") or (42 if preset == "demo" else 7))
     generate(preset, run.landing_dir, seed=seed)
-    env = {
-        "SALESOPS_LANDING_DIR": str(run.landing_dir),
-        "SALESOPS_WAREHOUSE": str(run.warehouse),
-        "SALESOPS_PUBLISH_DIR": str(run.publish_dir),
-        # The generated history ends on 2026-10-31: data freshness is judged as of that day.
-        "SALESOPS_AS_OF_DATE": "2026-10-31",
-    }
-    saved = {k: os.environ.get(k) for k in [*env, "DAGSTER_HOME", "SALESOPS_EXPECTATIONS_DIR"]}
-    os.environ.update(env)
-    os.environ.pop("DAGSTER_HOME", None)
-    os.environ.pop("SALESOPS_EXPECTATIONS_DIR", None)
-    try:
+    with pipeline_env(run.landing_dir, run.warehouse, run.publish_dir):
         ok, reasons = run_pipeline()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     assert ok, reasons
     return run

@@ -23,23 +23,22 @@ import hashlib
 import io
 import json
 import math
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
+from pipeline_env import pipeline_env
 
-from salesops.cli import run_pipeline
 from salesops.contract import FILES, SUCCESS_MARKER
 from salesops.generator import generate
+from salesops.pipeline import run_pipeline
 from salesops.publish import current_version
 
 pytestmark = pytest.mark.slow
 
 CORPUS = Path(__file__).parent / "bad_drops"
-AS_OF = "2026-10-31"  # the sample's newest drop: data freshness is judged as of that day
 PENDING = "drop_without_success"
 
 
@@ -144,27 +143,10 @@ class Run:
 def run(state: State) -> Run:
     """The whole pipeline in this process on the state's folders; the environment is restored
     afterwards."""
-    env = {
-        "SALESOPS_LANDING_DIR": str(state.landing),
-        "SALESOPS_WAREHOUSE": str(state.warehouse),
-        "SALESOPS_PUBLISH_DIR": str(state.publish_dir),
-        "SALESOPS_AS_OF_DATE": AS_OF,
-    }
-    popped = ("DAGSTER_HOME", "SALESOPS_EXPECTATIONS_DIR")  # an ephemeral Dagster instance
-    saved = {k: os.environ.get(k) for k in [*env, *popped]}
-    os.environ.update(env)
-    for k in popped:
-        os.environ.pop(k, None)
     log = io.StringIO()
-    try:
+    with pipeline_env(state.landing, state.warehouse, state.publish_dir):
         with contextlib.redirect_stderr(log):
             ok, reasons = run_pipeline()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return Run(ok, reasons, log.getvalue())
 
 

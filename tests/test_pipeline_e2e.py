@@ -6,6 +6,7 @@ pipeline in a state the next can build on (as nights do).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -20,9 +21,10 @@ import duckdb
 import pytest
 import recompute
 from landing_kit import opportunity, write_csv
+from pipeline_env import pipeline_env
 
-from salesops.cli import execute_pipeline, pipeline_outcome, run_pipeline
 from salesops.generator import generate
+from salesops.pipeline import execute_pipeline, pipeline_outcome, run_pipeline
 from salesops.quality.catalog import discover
 
 pytestmark = pytest.mark.slow
@@ -41,18 +43,8 @@ def env(tmp_path_factory):
         "SALESOPS_PUBLISH_DIR": root / "published",
     }
     generate("tiny", paths["SALESOPS_LANDING_DIR"], seed=7)
-    saved = {k: os.environ.get(k) for k in
-             [*paths, "DAGSTER_HOME", "SALESOPS_EXPECTATIONS_DIR", "SALESOPS_AS_OF_DATE"]}
-    os.environ.update({k: str(v) for k, v in paths.items()})
-    os.environ["SALESOPS_AS_OF_DATE"] = "2026-10-31"  # the generated history's newest drop
-    os.environ.pop("DAGSTER_HOME", None)  # an ephemeral Dagster instance per run
-    os.environ.pop("SALESOPS_EXPECTATIONS_DIR", None)
-    yield {k.removeprefix("SALESOPS_").lower(): v for k, v in paths.items()}
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with pipeline_env(*paths.values()):
+        yield {k.removeprefix("SALESOPS_").lower(): v for k, v in paths.items()}
 
 
 def published(env, sql: str) -> list[tuple]:
@@ -235,9 +227,10 @@ def test_a_drop_missing_stagename_fails_the_run_and_leaves_the_published_files(e
     shutil.rmtree(env["landing_dir"] / "crm" / date)
 
 
-def test_a_failing_quality_check_stops_publishing(env, tmp_path):
-    before = fingerprint(env["publish_dir"])
-    log_before = published(env, "select * from publish_log")
+@contextlib.contextmanager
+def suites_failing_on_any_data(tmp_path: Path, severity: str):
+    """The project's suites, with one more expectation of `severity` in fct_opportunities' that
+    fails on any data, as SALESOPS_EXPECTATIONS_DIR for the block."""
     expectations = tmp_path / "expectations"
     shutil.copytree(Path(__file__).parent.parent / "expectations", expectations)
     suite_file = expectations / "marts" / "fct_opportunities.json"
@@ -245,14 +238,21 @@ def test_a_failing_quality_check_stops_publishing(env, tmp_path):
     suite["expectations"].append({
         "type": "expect_table_row_count_to_be_between",
         "kwargs": {"min_value": 0, "max_value": 0},
-        "meta": {"severity": "error", "notes": "test: fails on any data"},
+        "meta": {"severity": severity, "notes": "test: fails on any data"},
     })
     suite_file.write_text(json.dumps(suite))
     os.environ["SALESOPS_EXPECTATIONS_DIR"] = str(expectations)
     try:
-        ok, reasons = run_pipeline()
+        yield
     finally:
         os.environ.pop("SALESOPS_EXPECTATIONS_DIR")
+
+
+def test_a_failing_quality_check_stops_publishing(env, tmp_path):
+    before = fingerprint(env["publish_dir"])
+    log_before = published(env, "select * from publish_log")
+    with suites_failing_on_any_data(tmp_path, "error"):
+        ok, reasons = run_pipeline()
     assert not ok
     assert any("gx_fct_opportunities" in r for r in reasons), reasons
     assert fingerprint(env["publish_dir"]) == before
@@ -260,21 +260,8 @@ def test_a_failing_quality_check_stops_publishing(env, tmp_path):
 
 
 def test_a_failing_warning_is_reported_and_does_not_block_publishing(env, tmp_path):
-    expectations = tmp_path / "expectations"
-    shutil.copytree(Path(__file__).parent.parent / "expectations", expectations)
-    suite_file = expectations / "marts" / "fct_opportunities.json"
-    suite = json.loads(suite_file.read_text())
-    suite["expectations"].append({
-        "type": "expect_table_row_count_to_be_between",
-        "kwargs": {"min_value": 0, "max_value": 0},
-        "meta": {"severity": "warning", "notes": "test: fails on any data"},
-    })
-    suite_file.write_text(json.dumps(suite))
-    os.environ["SALESOPS_EXPECTATIONS_DIR"] = str(expectations)
-    try:
+    with suites_failing_on_any_data(tmp_path, "warning"):
         result = execute_pipeline()
-    finally:
-        os.environ.pop("SALESOPS_EXPECTATIONS_DIR")
     ok, reasons = pipeline_outcome(result)
     assert ok, reasons
     ev = check_evaluations(result)["gx_fct_opportunities"]
