@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
-import fcntl
 import os
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
+from salesops.pipeline import (
+    drop_range,
+    execute_pipeline,
+    pipeline_instance,
+    pipeline_outcome,
+    quality_check_report,
+)
 from salesops.settings import Settings
 
 
@@ -24,197 +27,6 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     for key, value in summary.items():
         print(f"  {key}: {value}")
     return 0
-
-
-def drop_range(settings: Settings) -> tuple[dt.date, dt.date]:
-    """The drop dates a run should cover: from the oldest complete drop that is not yet in the
-    published marts to the newest complete drop. "In the published marts" means loaded (the
-    warehouse's load ledger) AND listed in the current published version's publish_log: a run
-    killed after ingestion, or stopped by a check, left drops loaded that dbt's incremental
-    facts never processed, and the next run must take them again. With nothing new, just the
-    newest date (ingestion skips it, the incremental facts redo it, nothing new is published)."""
-    drops = complete_drops_or_exit(settings)
-    loaded = _loaded_drops(settings.warehouse)
-    published = _published_drops(settings.publish_dir)
-    newest = max(d.date for d in drops)
-    done = loaded & published
-    todo = sorted(d.date for d in drops if (d.system, d.date) not in done)
-    return (todo[0], newest) if todo else (newest, newest)
-
-
-def complete_drops_or_exit(settings: Settings):
-    from salesops.ingest.drops import complete_drops
-
-    drops = complete_drops(settings.landing_dir)
-    if not drops:
-        raise SystemExit(f"error: no complete drop (with _SUCCESS) in {settings.landing_dir}")
-    return drops
-
-
-def _read_only_rows(database: Path, table_schema: str, table: str, sql: str) -> list[tuple]:
-    import duckdb
-
-    if not database.is_file():
-        return []
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? "
-            "and table_name = ?", [table_schema, table]
-        ).fetchone()[0]
-        return con.execute(sql).fetchall() if exists else []
-    finally:
-        con.close()
-
-
-def _loaded_drops(warehouse: Path) -> set[tuple[str, dt.date]]:
-    rows = _read_only_rows(warehouse, "raw", "load_drops",
-                           "select system, drop_date from raw.load_drops")
-    return set(rows)
-
-
-def _published_drops(publish_dir: Path) -> set[tuple[str, dt.date]]:
-    import json
-
-    rows = _read_only_rows(
-        publish_dir / "salesops.duckdb", "main", "publish_log",
-        "select drop_dates from publish_log order by published_at desc limit 1",
-    )
-    if not rows or not rows[0][0]:
-        return set()
-    try:
-        by_system = json.loads(rows[0][0])
-    except ValueError:  # an older publish_log format: take everything again
-        return set()
-    return {
-        (system, dt.date.fromisoformat(d)) for system, dates in by_system.items() for d in dates
-    }
-
-
-def pipeline_instance():
-    """The Dagster instance of DAGSTER_HOME (runs show in the UI), else an ephemeral one."""
-    import dagster as dg
-
-    if os.environ.get("DAGSTER_HOME"):
-        return dg.DagsterInstance.get()
-    return dg.DagsterInstance.ephemeral()
-
-
-LIVE_RUNS_DIR = "salesops_live_runs"
-"""Under DAGSTER_HOME: one file per `salesops run` in progress, flock'ed by its process."""
-
-
-def fail_dead_runs(instance, live_runs: Path) -> list[str]:
-    """Mark failed the in-process runs whose process died without ending them (SIGKILL, OOM,
-    power loss), and free their concurrency slots: a dead run keeps its slot of the
-    duckdb_warehouse pool (limit 1) forever, and every later run would wait for it. A run is
-    dead when no process holds the lock of its file under `live_runs`. Returns their ids."""
-    failed = []
-    for marker in sorted(live_runs.glob("*")):
-        if marker.name.startswith("."):
-            continue  # a run taking its lock (renamed once it holds it)
-        try:
-            with open(marker, "a") as fh:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                run = instance.get_run_by_id(marker.name)
-                if run is not None and not run.is_finished:
-                    instance.report_run_failed(
-                        run, "the process running it died before the run ended (killed?); "
-                        "marked failed by the next `salesops run`")
-                instance.event_log_storage.free_concurrency_slots_for_run(marker.name)
-                marker.unlink()
-                failed.append(marker.name)
-        except OSError:
-            continue  # its process is alive (or another run is cleaning it up)
-    return failed
-
-
-@contextlib.contextmanager
-def _live_run(instance) -> Iterator[str | None]:
-    """The run id to use, marked alive (an flock the kernel releases however the process
-    ends) while the run executes; dead runs are failed first. None with an ephemeral instance."""
-    if instance.is_ephemeral:
-        yield None
-        return
-    live_runs = Path(instance.root_directory) / LIVE_RUNS_DIR
-    live_runs.mkdir(parents=True, exist_ok=True)
-    for run_id in fail_dead_runs(instance, live_runs):
-        print(f"run {run_id} had died without ending: marked failed, its pool slots freed",
-              file=sys.stderr)
-    run_id = str(uuid.uuid4())
-    taking = live_runs / f".{run_id}"
-    with open(taking, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        marker = taking.rename(live_runs / run_id)
-        try:
-            yield run_id
-        finally:
-            marker.unlink(missing_ok=True)
-
-
-def execute_pipeline(
-    date_range: tuple[dt.date, dt.date] | None = None, instance=None, tags=None
-):
-    """Run the whole pipeline job in this process; returns Dagster's ExecuteInProcessResult.
-
-    ``date_range`` (inclusive) is the drop dates (partitions) the run covers, as one run; by
-    default every complete drop not loaded yet (:func:`drop_range`). Uses the instance of
-    DAGSTER_HOME when set (runs show in the UI), else an ephemeral one.
-    """
-    from orchestration.definitions import defs
-    from orchestration.defs.automation import range_tags
-    from orchestration.defs.constants import PIPELINE_JOB
-
-    first, last = date_range or drop_range(Settings.from_env())
-    job = defs.resolve_job_def(PIPELINE_JOB)
-    level = os.environ.get("SALESOPS_LOG_LEVEL", "INFO").upper()
-    run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
-    instance = instance if instance is not None else pipeline_instance()
-    with _live_run(instance) as run_id:
-        return job.execute_in_process(
-            run_config=run_config,
-            raise_on_error=False,
-            tags={**range_tags(first, last), **(tags or {})},
-            instance=instance,
-            run_id=run_id,
-        )
-
-
-def run_pipeline() -> tuple[bool, list[str]]:
-    """Run the whole pipeline in this process; returns (success, failure reasons)."""
-    return pipeline_outcome(execute_pipeline())
-
-
-def pipeline_outcome(result) -> tuple[bool, list[str]]:
-    """(success, failure reasons) of a pipeline run's result."""
-    reasons: list[str] = []
-    for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE":
-            data = event.step_failure_data
-            msg = None
-            if data.user_failure_data is not None and data.user_failure_data.description:
-                msg = data.user_failure_data.description
-            elif data.error is not None:
-                msg = data.error.message.strip()
-                cause = data.error.cause
-                while cause is not None:
-                    msg += f" (caused by: {cause.message.strip()})"
-                    cause = cause.cause
-            reasons.append(f"{event.step_key}: {msg}")
-        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
-            ev = event.event_specific_data
-            if not ev.passed and ev.severity.value == "ERROR":
-                reasons.append(f"quality check {ev.check_name} on {ev.asset_key.to_user_string()} "
-                               "failed: nothing published")
-    skipped_publish = result.success and not any(
-        e.event_type_value == "ASSET_MATERIALIZATION"
-        and e.asset_key is not None
-        and e.asset_key.path[0] == "published"
-        for e in result.all_events
-    )
-    if skipped_publish:
-        reasons.append("the published marts were not materialized")
-    return result.success and not reasons, reasons
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -256,21 +68,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def quality_check_report(result) -> list[str]:
-    """One line per failed GX check of a run: severity, check, what failed, where the docs are."""
-    lines = []
-    for event in result.all_events:
-        if event.event_type_value != "ASSET_CHECK_EVALUATION":
-            continue
-        ev = event.event_specific_data
-        if ev.passed or not ev.check_name.startswith("gx_"):
-            continue
-        docs = ev.metadata.get("data_docs")
-        where = f" (Data Docs: {docs.value})" if docs is not None else ""
-        lines.append(f"{ev.severity.value} {ev.check_name}: {ev.description}{where}")
-    return lines
-
-
 def _cmd_demo(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if not any(settings.landing_dir.glob("*/*/_SUCCESS")):
@@ -290,13 +87,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def print_summary(settings: Settings) -> None:
+    import json
+
     import duckdb
+
+    from salesops.publish import current_log_entry
 
     db = settings.publish_dir / "salesops.duckdb"
     con = duckdb.connect(str(db), read_only=True)
     try:
-        version = _newest_log_row(con)
-        print(f"\nPublished version {version[0]} (drops: {version[1]})")
+        entry = current_log_entry(settings.publish_dir) or {}
+        newest = json.loads(entry.get("newest_drop_dates") or "{}")
+        drops = ", ".join(f"{k} {v}" for k, v in sorted(newest.items()))
+        print(f"\nPublished version {entry.get('version')} (drops: {drops})")
         rows = con.execute(
             "select month, won_count, lost_count, win_rate_count, won_amount, win_rate_amount "
             "from kpi_win_rate_company order by month desc limit 6"
@@ -316,22 +119,6 @@ def print_summary(settings: Settings) -> None:
         print(f"Tables:             {', '.join(marts)}")
     finally:
         con.close()
-
-
-def _newest_log_row(con) -> tuple[str, str]:
-    """(version, newest drop dates as text) of the database's own publish_log row."""
-    import json
-
-    cols = {r[0] for r in con.execute("describe publish_log").fetchall()}
-    drops = "newest_drop_dates" if "newest_drop_dates" in cols else "drop_dates"
-    version, text = con.execute(
-        f"select version, {drops} from publish_log order by published_at desc, version desc "
-        "limit 1").fetchone()
-    try:
-        text = ", ".join(f"{k} {v}" for k, v in sorted(json.loads(text).items()))
-    except (TypeError, ValueError, AttributeError):
-        pass
-    return version, text
 
 
 # One line per KPI: (label, mart, measure, format); the company row of the last complete month.

@@ -347,6 +347,17 @@ def _current_log_row(con, current_db: Path) -> dict | None:
     return max(rows, key=lambda r: (r.get("published_at") or dt.datetime.min, r["version"]))
 
 
+def current_log_entry(publish_dir: Path) -> dict | None:
+    """The current version's publish_log row (in the current layout, whatever layout wrote
+    it), or None before the first publish."""
+    con = duckdb.connect()
+    try:
+        row = _current_log_row(con, Path(publish_dir) / PUBLISHED_DB)
+    finally:
+        con.close()
+    return _upgrade_log_row(row) if row is not None else None
+
+
 def _json_or_legacy(value, cast) -> dict:
     """A JSON object column, or the first layout's "k=v, k=v" text."""
     if value is None or value == "":

@@ -34,6 +34,8 @@ import dagster as dg
 
 from salesops.settings import Settings
 
+from .partitions import RANGE_END_TAG, RANGE_START_TAG
+
 FAILURE_LOG_VAR = "SALESOPS_FAILURE_LOG"
 WEBHOOK_URL_VAR = "SALESOPS_ALERT_WEBHOOK_URL"
 FAILURE_LOG_NAME = "run_failures.jsonl"
@@ -41,8 +43,6 @@ WEBHOOK_TIMEOUT_SECONDS = 10.0
 PUBLISHED_KEY = dg.AssetKey(["published", "salesops"])
 
 PARTITION_TAG = "dagster/partition"
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
 BACKFILL_TAG = "dagster/backfill"
 NEW_DROPS_TAG = "salesops/new_drops"
 ALERTS_TAG = "salesops/alerts"

@@ -16,8 +16,9 @@ from salesops.ingest.drops import complete_drops
 from salesops.settings import Settings
 
 from .constants import PIPELINE_JOB
-from .dbt import dbt_asset_defs
+from .dbt import salesops_dbt_incremental_assets
 from .ingestion import first_raw_key
+from .partitions import range_tags
 
 pipeline_job = dg.define_asset_job(
     PIPELINE_JOB,
@@ -26,18 +27,8 @@ pipeline_job = dg.define_asset_job(
     "for those dates), run the quality checks, publish.",
 )
 
-# One asset of the partitioned (incremental) dbt facts, if the project has any.
-INCREMENTAL_KEY = next(
-    (next(iter(d.keys)) for d in dbt_asset_defs if d.partitions_def is not None), None
-)
-
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
-
-
-def range_tags(first: dt.date, last: dt.date) -> dict[str, str]:
-    """Run tags that make a run cover the drop dates first..last (inclusive) in one go."""
-    return {RANGE_START: first.isoformat(), RANGE_END: last.isoformat()}
+# One asset of the incremental dbt facts: its partitions say which drop dates dbt processed.
+INCREMENTAL_KEY = next(iter(salesops_dbt_incremental_assets.keys))
 
 
 def unloaded_drop_dates(instance: dg.DagsterInstance, landing) -> dict[str, list[dt.date]]:
@@ -53,8 +44,7 @@ def unloaded_drop_dates(instance: dg.DagsterInstance, landing) -> dict[str, list
         # A date is done when its raw partition AND the incremental facts' partition were
         # materialized: a run killed after ingestion left the facts to do.
         done = instance.get_materialized_partitions(first_raw_key(system))
-        if INCREMENTAL_KEY is not None:
-            done &= instance.get_materialized_partitions(INCREMENTAL_KEY)
+        done &= instance.get_materialized_partitions(INCREMENTAL_KEY)
         todo = sorted(d for d in dates if d.isoformat() not in done)
         if todo:
             out[system] = todo

@@ -1,7 +1,6 @@
 """The dbt project as Dagster assets: staging, facts, dimensions and KPI marts."""
 
 import contextlib
-import datetime as dt
 import fcntl
 import json
 import os
@@ -25,7 +24,8 @@ from dagster_dbt import (
 
 from salesops.settings import DBT_PROJECT_DIR, Settings
 
-from .constants import DROP_PARTITIONS, SINGLE_RUN, WAREHOUSE_POOL
+from .constants import WAREHOUSE_POOL
+from .partitions import DROP_PARTITIONS, SINGLE_RUN, run_drop_dates
 
 # The dbt of this virtual environment, even when the venv isn't activated (make, IDEs, CI):
 # dagster-dbt's own helpers (prepare_if_dev) look for `dbt` on PATH.
@@ -128,6 +128,9 @@ def own_target_folder(context: dg.AssetExecutionContext) -> Iterator[Path]:
 
 def stream_dbt(dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext):
     """`dbt <args>` streamed as Dagster events, in a target folder of its own (see above)."""
+    # dbt runs as a subprocess with cwd = the dbt project: give it the absolute warehouse path
+    # (read again here: a test or a caller may point SALESOPS_WAREHOUSE elsewhere since import).
+    os.environ["SALESOPS_WAREHOUSE"] = str(Settings.from_env().warehouse)
     with own_target_folder(context) as target:
         yield from dbt.cli(args, context=context, target_path=target).stream()
 
@@ -147,15 +150,6 @@ INCREMENTAL = "config.materialized:incremental"
 """The facts dbt builds incrementally by drop date: partitioned like the raw tables."""
 
 
-def _has_incremental_models(manifest: Path) -> bool:
-    nodes = json.loads(manifest.read_text()).get("nodes", {}).values()
-    return any(
-        n.get("resource_type") == "model"
-        and n.get("config", {}).get("materialized") == "incremental"
-        for n in nodes
-    )
-
-
 @dbt_assets(
     manifest=MANIFEST,
     project=dbt_project,
@@ -169,57 +163,33 @@ def salesops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     dbt unit tests check the SQL logic on fixed rows, not the night's data: they run in
     `make test` (tests/test_dbt_unit_tests.py), not in every pipeline run.
     """
-    # dbt runs as a subprocess with cwd = the dbt project: give it the absolute warehouse path.
-    os.environ["SALESOPS_WAREHOUSE"] = str(Settings.from_env().warehouse)
     yield from stream_dbt(dbt, ["build", *DBT_BUILD_ARGS], context)
 
 
-def drop_range_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
-    """The run's drop dates as the dbt vars the incremental models read."""
-    window = context.partition_time_window
-    last = window.end - dt.timedelta(days=1)
-    return {
-        "drop_date_from": window.start.date().isoformat(),
-        "drop_date_to": last.date().isoformat(),
-    }
+@dbt_assets(
+    manifest=MANIFEST,
+    project=dbt_project,
+    dagster_dbt_translator=SalesopsDbtTranslator(),
+    pool=WAREHOUSE_POOL,
+    select=INCREMENTAL,
+    partitions_def=DROP_PARTITIONS,
+    backfill_policy=SINGLE_RUN,
+    name="salesops_dbt_incremental_assets",
+)
+def salesops_dbt_incremental_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """`dbt build` of the incremental facts for the run's drop dates (one pass per range)."""
+    first, last = run_drop_dates(context)
+    context.log.info(f"incremental facts for drops {first} .. {last}")
+    dbt_vars = {"drop_date_from": first.isoformat(), "drop_date_to": last.isoformat()}
+    args = ["build", *DBT_BUILD_ARGS, "--vars", json.dumps(dbt_vars)]
+    yield from stream_dbt(dbt, args, context)
 
 
-def _build_incremental_assets() -> dg.AssetsDefinition:
-    @dbt_assets(
-        manifest=MANIFEST,
-        project=dbt_project,
-        dagster_dbt_translator=SalesopsDbtTranslator(),
-        pool=WAREHOUSE_POOL,
-        select=INCREMENTAL,
-        partitions_def=DROP_PARTITIONS,
-        backfill_policy=SINGLE_RUN,
-        name="salesops_dbt_incremental_assets",
-    )
-    def salesops_dbt_incremental_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        """`dbt build` of the incremental facts for the run's drop dates (one pass per range)."""
-        os.environ["SALESOPS_WAREHOUSE"] = str(Settings.from_env().warehouse)
-        dbt_vars = drop_range_vars(context)
-        context.log.info(f"incremental facts for drops {dbt_vars['drop_date_from']} .. "
-                         f"{dbt_vars['drop_date_to']}")
-        args = ["build", *DBT_BUILD_ARGS, "--vars", json.dumps(dbt_vars)]
-        yield from stream_dbt(dbt, args, context)
-
-    return salesops_dbt_incremental_assets
-
-
-dbt_asset_defs = [salesops_dbt_assets]
-if _has_incremental_models(MANIFEST):
-    dbt_asset_defs.append(_build_incremental_assets())
-
-
+dbt_asset_defs = [salesops_dbt_assets, salesops_dbt_incremental_assets]
 dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
 
 
 def asset_key_for_model(name: str) -> dg.AssetKey:
-    """The asset key of a dbt model, whichever of the dbt asset definitions holds it."""
-    for assets_def in dbt_asset_defs:
-        try:
-            return get_asset_key_for_model([assets_def], name)
-        except KeyError:
-            continue
-    raise KeyError(f"no dbt model named {name!r} in the manifest")
+    """The asset key of any dbt model (the lookup reads the whole manifest, so either dbt asset
+    definition answers for both)."""
+    return get_asset_key_for_model([salesops_dbt_assets], name)

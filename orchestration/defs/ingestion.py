@@ -1,7 +1,5 @@
 """Ingestion assets: one multi-asset per source system, one asset per raw table."""
 
-import datetime as dt
-
 import dagster as dg
 
 from salesops.contract import SYSTEMS, files_for
@@ -9,7 +7,8 @@ from salesops.ingest.hr_columns import load_hr_column_map
 from salesops.ingest.loader import connect, load_system
 from salesops.settings import Settings
 
-from .constants import DROP_PARTITIONS, SINGLE_RUN, WAREHOUSE_POOL
+from .constants import WAREHOUSE_POOL
+from .partitions import DROP_PARTITIONS, SINGLE_RUN, run_drop_dates
 
 SYSTEM_TITLES = {"crm": "CRM (Salesforce exports)", "hr": "HRIS worker report", "lms": "LMS (xAPI)"}
 
@@ -47,9 +46,7 @@ def build_ingestion_asset(system: str) -> dg.AssetsDefinition:
     def _ingest(context: dg.AssetExecutionContext):
         settings = Settings.from_env()
         column_map = load_hr_column_map(settings.hr_column_map) if system == "hr" else None
-        window = context.partition_time_window
-        date_from = window.start.date()
-        date_to = (window.end - dt.timedelta(days=1)).date()
+        date_from, date_to = run_drop_dates(context)
         context.log.info(
             f"{system} drops {date_from} .. {date_to}: landing {settings.landing_dir} -> "
             f"warehouse {settings.warehouse}"

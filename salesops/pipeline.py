@@ -1,0 +1,206 @@
+"""Running the pipeline job in this process (`salesops run`, `salesops demo`, the tests).
+
+Which drop dates a run covers, the Dagster instance it runs in, a lock that lets the next run
+tell a killed run from a live one, and the run's outcome in words.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from salesops.settings import Settings
+
+PROCESSED_DROPS = "intermediate.int_incremental__processed_drops"
+"""The warehouse's ledger of the drops dbt's incremental facts have processed (crm, lms)."""
+
+
+def drop_range(settings: Settings) -> tuple[dt.date, dt.date]:
+    """The drop dates a run should cover: from the oldest complete drop not yet done to the
+    newest complete drop. Done means loaded (raw.load_drops) and, for the systems with
+    incremental facts, processed by them (their ledger): a run killed after ingestion left
+    drops loaded that the facts never saw, and the next run must take them again. With nothing
+    new, just the newest date (ingestion skips it, the facts redo it, nothing new is
+    published)."""
+    drops = complete_drops_or_exit(settings)
+    done = _done_drops(settings.warehouse)
+    newest = max(d.date for d in drops)
+    todo = sorted(d.date for d in drops if (d.system, d.date) not in done)
+    return (todo[0], newest) if todo else (newest, newest)
+
+
+def complete_drops_or_exit(settings: Settings):
+    from salesops.ingest.drops import complete_drops
+
+    drops = complete_drops(settings.landing_dir)
+    if not drops:
+        raise SystemExit(f"error: no complete drop (with _SUCCESS) in {settings.landing_dir}")
+    return drops
+
+
+def _done_drops(warehouse: Path) -> set[tuple[str, dt.date]]:
+    """(system, drop date) of the drops loaded and, where it applies, processed by dbt."""
+    import duckdb
+
+    if not warehouse.is_file():
+        return set()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = {f"{schema}.{name}" for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables").fetchall()}
+        if "raw.load_drops" not in tables:
+            return set()
+        loaded = set(con.execute("select system, drop_date from raw.load_drops").fetchall())
+        processed = set(con.execute(f"select system, drop_date from {PROCESSED_DROPS}").fetchall()
+                        ) if PROCESSED_DROPS in tables else set()
+        tracked = {"crm", "lms"}  # the systems whose drops feed the incremental facts
+        return {d for d in loaded if d[0] not in tracked or d in processed}
+    finally:
+        con.close()
+
+
+def pipeline_instance():
+    """The Dagster instance of DAGSTER_HOME (runs show in the UI), else an ephemeral one."""
+    import dagster as dg
+
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+LIVE_RUNS_DIR = "salesops_live_runs"
+"""Under DAGSTER_HOME: one file per `salesops run` in progress, flock'ed by its process."""
+
+
+def fail_dead_runs(instance, live_runs: Path) -> list[str]:
+    """Mark failed the in-process runs whose process died without ending them (SIGKILL, OOM,
+    power loss), and free their concurrency slots: a dead run keeps its slot of the
+    duckdb_warehouse pool (limit 1) forever, and every later run would wait for it. A run is
+    dead when no process holds the lock of its file under `live_runs`. Returns their ids."""
+    failed = []
+    for marker in sorted(live_runs.glob("*")):
+        if marker.name.startswith("."):
+            continue  # a run taking its lock (renamed once it holds it)
+        try:
+            with open(marker, "a") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                run = instance.get_run_by_id(marker.name)
+                if run is not None and not run.is_finished:
+                    instance.report_run_failed(
+                        run, "the process running it died before the run ended (killed?); "
+                        "marked failed by the next `salesops run`")
+                instance.event_log_storage.free_concurrency_slots_for_run(marker.name)
+                marker.unlink()
+                failed.append(marker.name)
+        except OSError:
+            continue  # its process is alive (or another run is cleaning it up)
+    return failed
+
+
+@contextlib.contextmanager
+def _live_run(instance) -> Iterator[str | None]:
+    """The run id to use, marked alive (an flock the kernel releases however the process
+    ends) while the run executes; dead runs are failed first. None with an ephemeral instance."""
+    if instance.is_ephemeral:
+        yield None
+        return
+    live_runs = Path(instance.root_directory) / LIVE_RUNS_DIR
+    live_runs.mkdir(parents=True, exist_ok=True)
+    for run_id in fail_dead_runs(instance, live_runs):
+        print(f"run {run_id} had died without ending: marked failed, its pool slots freed",
+              file=sys.stderr)
+    run_id = str(uuid.uuid4())
+    taking = live_runs / f".{run_id}"
+    with open(taking, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        marker = taking.rename(live_runs / run_id)
+        try:
+            yield run_id
+        finally:
+            marker.unlink(missing_ok=True)
+
+
+def execute_pipeline(
+    date_range: tuple[dt.date, dt.date] | None = None, instance=None, tags=None
+):
+    """Run the whole pipeline job in this process; returns Dagster's ExecuteInProcessResult.
+
+    ``date_range`` (inclusive) is the drop dates (partitions) the run covers, as one run; by
+    default every complete drop not loaded yet (:func:`drop_range`). Uses the instance of
+    DAGSTER_HOME when set (runs show in the UI), else an ephemeral one.
+    """
+    from orchestration.definitions import defs
+    from orchestration.defs.constants import PIPELINE_JOB
+    from orchestration.defs.partitions import range_tags
+
+    first, last = date_range or drop_range(Settings.from_env())
+    job = defs.resolve_job_def(PIPELINE_JOB)
+    level = os.environ.get("SALESOPS_LOG_LEVEL", "INFO").upper()
+    run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
+    instance = instance if instance is not None else pipeline_instance()
+    with _live_run(instance) as run_id:
+        return job.execute_in_process(
+            run_config=run_config,
+            raise_on_error=False,
+            tags={**range_tags(first, last), **(tags or {})},
+            instance=instance,
+            run_id=run_id,
+        )
+
+
+def run_pipeline() -> tuple[bool, list[str]]:
+    """Run the whole pipeline in this process; returns (success, failure reasons)."""
+    return pipeline_outcome(execute_pipeline())
+
+
+def pipeline_outcome(result) -> tuple[bool, list[str]]:
+    """(success, failure reasons) of a pipeline run's result."""
+    reasons: list[str] = []
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            data = event.step_failure_data
+            msg = None
+            if data.user_failure_data is not None and data.user_failure_data.description:
+                msg = data.user_failure_data.description
+            elif data.error is not None:
+                msg = data.error.message.strip()
+                cause = data.error.cause
+                while cause is not None:
+                    msg += f" (caused by: {cause.message.strip()})"
+                    cause = cause.cause
+            reasons.append(f"{event.step_key}: {msg}")
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            ev = event.event_specific_data
+            if not ev.passed and ev.severity.value == "ERROR":
+                reasons.append(f"quality check {ev.check_name} on {ev.asset_key.to_user_string()} "
+                               "failed: nothing published")
+    skipped_publish = result.success and not any(
+        e.event_type_value == "ASSET_MATERIALIZATION"
+        and e.asset_key is not None
+        and e.asset_key.path[0] == "published"
+        for e in result.all_events
+    )
+    if skipped_publish:
+        reasons.append("the published marts were not materialized")
+    return result.success and not reasons, reasons
+
+
+def quality_check_report(result) -> list[str]:
+    """One line per failed GX check of a run: severity, check, what failed, where the docs are."""
+    lines = []
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        ev = event.event_specific_data
+        if ev.passed or not ev.check_name.startswith("gx_"):
+            continue
+        docs = ev.metadata.get("data_docs")
+        where = f" (Data Docs: {docs.value})" if docs is not None else ""
+        lines.append(f"{ev.severity.value} {ev.check_name}: {ev.description}{where}")
+    return lines
