@@ -62,6 +62,22 @@
         and {{ sf_id(column) }} in ({{ ids }})
 {%- endmacro %}
 
+{#- The rows of a base view (models/staging/*/base) whose record is one of `ids` (a query of
+    15-character identities): a semi-join on `column`, the Id as delivered (source_id, or
+    another raw reference kept beside its identity). DuckDB pushes a semi-join on a plain
+    column through the view into the raw table's scan, but not the expressions of sf_id_in: the
+    view would type every raw row before the filter. So the records are matched in two steps:
+    the raw Ids that name them (sf_id_in on that one raw column), then the rows with one of
+    those raw Ids, the only rows the view types. On 8.5M Tasks: 0.56 s, against 1.0 s for
+    sf_id_in on the view's column and 0.40 s for sf_id_in on the raw table itself. -#}
+{% macro sf_source_id_in(relation, ids, column='source_id') -%}
+    {{ column }} in (
+        select {{ column }}
+        from {{ relation }}
+        where {{ sf_id_in(column, ids) }}
+    )
+{%- endmacro %}
+
 {#- Every drop of `systems` loaded into raw.load_drops is in `model` (the ledger of the drops
     the incremental models have processed, int_incremental__processed_drops). A failing row is
     a drop that no incremental run has processed: its changes are missing from the facts. -#}

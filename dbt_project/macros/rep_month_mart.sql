@@ -2,14 +2,18 @@
     rep_name (the CRM User's name), team and region as of the last day of the month (NULL
     without an HR match), then the mart's `measures`. `sums` are the aggregate columns over the
     events of a rep and month; `measures` the published columns computed from them, reading
-    the relation `rep_months`. -#}
-{% macro rep_month_mart(events, sums, measures) -%}
+    the relation `rep_months`. `events_filter`: a condition on the events that count (none:
+    all of them). -#}
+{% macro rep_month_mart(events, sums, measures, events_filter=none) -%}
 with rep_months as (
     select
         month,
         rep_email,
         {{ sums }}
     from {{ events }}
+    {%- if events_filter is not none %}
+    where {{ events_filter }}
+    {%- endif %}
     group by month, rep_email
 ),
 

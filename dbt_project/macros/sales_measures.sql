@@ -25,6 +25,16 @@
     cast(round(max({{ amount }}), 6) as double) as largest_won_amount
 {%- endmacro %}
 
+{#- The published deal-value columns from the sales_deal_value_measures of one relation. -#}
+{% macro sales_deal_value_columns(relation) -%}
+    {{ relation }}.won_count,
+    {{ relation }}.won_with_amount_count,
+    {{ relation }}.bookings_amount,
+    {{ relation }}.avg_won_amount,
+    {{ relation }}.median_won_amount,
+    {{ relation }}.largest_won_amount
+{%- endmacro %}
+
 {#- Over closed opportunities (won and lost) closed in the period. -#}
 {% macro sales_cycle_measures(is_won='is_won', cycle_days='cycle_days') -%}
     {%- set won_cycle = 'case when ' ~ is_won ~ ' and ' ~ cycle_days ~ ' >= 0 then ' ~ cycle_days ~ ' end' -%}

@@ -13,90 +13,29 @@
 --
 -- Incremental by drop date (macros/incremental_window.sql): a run for drops D1..D2 recomputes
 -- the records with a raw row in those drops, from ALL their raw versions (a semi-join on the
--- Id), and replaces their rows (delete+insert on activity_id). Every record keeps one row, a
--- deletion included, so the result is the full refresh's whatever order drops arrive in.
+-- Id as delivered), and replaces their rows (delete+insert on activity_id). Every record keeps
+-- one row, a deletion included, so the result is the full refresh's whatever order drops
+-- arrive in.
 {%- set drop_range = incremental_drop_range() %}
 
 with
 {%- if drop_range is not none %}
 
 changed_task_ids as (
-    select distinct {{ sf_id('id') }} as task_id
-    from {{ source('raw', 'crm_task') }}
-    where {{ in_drop_range('_drop_date', drop_range) }}
+    select distinct task_id
+    from {{ ref('base_crm__tasks') }}
+    where {{ in_drop_range('drop_date', drop_range) }}
 ),
 
 changed_event_ids as (
-    select distinct {{ sf_id('id') }} as event_id
-    from {{ source('raw', 'crm_event') }}
-    where {{ in_drop_range('_drop_date', drop_range) }}
+    select distinct event_id
+    from {{ ref('base_crm__events') }}
+    where {{ in_drop_range('drop_date', drop_range) }}
 ),
 {%- endif %}
 
-task_rows as (
-    -- every raw version of the changed Tasks (of all Tasks in a full build)
-    select
-        {{ sf_id('id') }} as task_id,
-        {{ sf_id('ownerid') }} as owner_id,
-        {{ sf_id('whoid') }} as who_id,
-        {{ sf_id('whatid') }} as what_id,
-        {{ clean_string('tasksubtype') }} as task_subtype,
-        {{ clean_string('status') }} as status,
-        activitydate as activity_date,
-        completeddatetime as completed_at,
-        calldurationinseconds as call_duration_seconds,
-        createddate as created_at,
-        systemmodstamp as system_modstamp,
-        isdeleted as is_deleted,
-        _drop_date as drop_date,
-        _line as source_line
-    from {{ source('raw', 'crm_task') }}
-    {%- if drop_range is not none %}
-    where {{ sf_id_in('id', 'select task_id from changed_task_ids') }}
-    {%- else %}
-    where {{ sf_id('id') }} is not null
-    {%- endif %}
-),
-
-event_rows as (
-    -- every raw version of the changed Events (of all Events in a full build)
-    select
-        {{ sf_id('id') }} as event_id,
-        {{ sf_id('ownerid') }} as owner_id,
-        {{ sf_id('whoid') }} as who_id,
-        {{ sf_id('whatid') }} as what_id,
-        startdatetime as start_at,
-        enddatetime as end_at,
-        durationinminutes as duration_minutes,
-        {{ clean_string('type') }} as event_type,
-        createddate as created_at,
-        systemmodstamp as system_modstamp,
-        isdeleted as is_deleted,
-        _drop_date as drop_date,
-        _line as source_line
-    from {{ source('raw', 'crm_event') }}
-    {%- if drop_range is not none %}
-    where {{ sf_id_in('id', 'select event_id from changed_event_ids') }}
-    {%- else %}
-    where {{ sf_id('id') }} is not null
-    {%- endif %}
-),
-
-ranked_task_versions as (
-    select
-        task_rows.*,
-        {{ latest_version_rank('task_id') }} as version_rank
-    from task_rows
-),
-
-ranked_event_versions as (
-    select
-        event_rows.*,
-        {{ latest_version_rank('event_id') }} as version_rank
-    from event_rows
-),
-
-task_activities as (
+task_versions as (
+    -- every raw version of the changed Tasks (of all Tasks in a full build), as an activity
     select
         task_id as activity_id,
         'task' as activity_kind,
@@ -112,12 +51,18 @@ task_activities as (
         cast(0 as bigint) as meeting_minutes,
         coalesce(is_deleted, false) as is_deleted,
         system_modstamp,
-        drop_date
-    from ranked_task_versions
-    where version_rank = 1
+        drop_date,
+        source_line
+    from {{ ref('base_crm__tasks') }}
+    {%- if drop_range is not none %}
+    where {{ sf_source_id_in(ref('base_crm__tasks'), 'select task_id from changed_task_ids') }}
+    {%- else %}
+    where task_id is not null
+    {%- endif %}
 ),
 
-event_activities as (
+event_versions as (
+    -- every raw version of the changed Events (of all Events in a full build), as an activity
     select
         event_id as activity_id,
         'event' as activity_kind,
@@ -139,23 +84,36 @@ event_activities as (
         ) as meeting_minutes,
         coalesce(is_deleted, false) as is_deleted,
         system_modstamp,
-        drop_date
-    from ranked_event_versions
-    where version_rank = 1
+        drop_date,
+        source_line
+    from {{ ref('base_crm__events') }}
+    {%- if drop_range is not none %}
+    where {{ sf_source_id_in(ref('base_crm__events'), 'select event_id from changed_event_ids') }}
+    {%- else %}
+    where event_id is not null
+    {%- endif %}
 ),
 
-activities as (
-    select * from task_activities
+activity_versions as (
+    select * from task_versions
     union all
-    select * from event_activities
+    select * from event_versions
 ),
 
-classified_activities as (
+ranked_versions as (
     select
-        activities.*,
-        case substring(activities.who_id, 1, 3) when '00Q' then 'Lead' when '003' then 'Contact' end as who_object,
-        case substring(activities.what_id, 1, 3) when '006' then 'Opportunity' when '001' then 'Account' end as what_object
-    from activities
+        activity_versions.*,
+        {{ latest_version_rank('activity_kind, activity_id') }} as version_rank
+    from activity_versions
+),
+
+latest_activities as (
+    select
+        ranked_versions.*,
+        {{ sf_who_object('who_id') }} as who_object,
+        {{ sf_what_object('what_id') }} as what_object
+    from ranked_versions
+    where version_rank = 1
 )
 
 select
@@ -186,4 +144,4 @@ select
     is_deleted,
     system_modstamp,
     drop_date as version_drop_date
-from classified_activities
+from latest_activities

@@ -6,12 +6,12 @@
 -- lead the end of its ConvertedDate is used when that is earlier.
 with lead_versions as (
     select
-        {{ sf_id('id') }} as lead_id,
-        {{ clean_string('status') }} as status,
-        isconverted as is_converted,
-        converteddate as converted_date,
-        systemmodstamp as system_modstamp
-    from {{ source('raw', 'crm_lead') }}
+        lead_id,
+        status,
+        is_converted,
+        converted_date,
+        system_modstamp
+    from {{ ref('base_crm__leads') }}
 ),
 
 final_versions as (

@@ -18,16 +18,16 @@ with live_opportunities as (
 
 opportunity_versions as (
     select
-        {{ sf_id('id') }} as opportunity_id,
-        {{ sf_id('ownerid') }} as owner_id,
-        isclosed as is_closed,
-        closedate as close_date,
+        opportunity_id,
+        owner_id,
+        is_closed,
+        close_date,
         amount,
-        {{ clean_string('nextstep') }} as next_step,
-        systemmodstamp as system_modstamp,
-        _drop_date as drop_date,
-        _line as source_line
-    from {{ source('raw', 'crm_opportunity') }}
+        next_step,
+        system_modstamp,
+        drop_date,
+        source_line
+    from {{ ref('base_crm__opportunities') }}
 ),
 
 owners as (

@@ -8,15 +8,15 @@
 --            delivered in two drops is one edit. Records deleted in their latest version count
 --            nowhere, their versions neither.
 {%- set record_sources = [
-    ('Task', 'crm_task', 'stg_crm__tasks', 'task_id'),
-    ('Event', 'crm_event', 'stg_crm__events', 'event_id'),
-    ('Lead', 'crm_lead', 'stg_crm__leads', 'lead_id'),
-    ('Opportunity', 'crm_opportunity', 'stg_crm__opportunities', 'opportunity_id'),
-    ('Account', 'crm_account', 'stg_crm__accounts', 'account_id'),
+    ('Task', 'crm_task', 'stg_crm__tasks', 'base_crm__tasks', 'task_id'),
+    ('Event', 'crm_event', 'stg_crm__events', 'base_crm__events', 'event_id'),
+    ('Lead', 'crm_lead', 'stg_crm__leads', 'base_crm__leads', 'lead_id'),
+    ('Opportunity', 'crm_opportunity', 'stg_crm__opportunities', 'base_crm__opportunities', 'opportunity_id'),
+    ('Account', 'crm_account', 'stg_crm__accounts', 'base_crm__accounts', 'account_id'),
 ] %}
 
 with
-{%- for record_type, raw_table, staging_model, id_column in record_sources %}
+{%- for record_type, raw_table, staging_model, base_model, id_column in record_sources %}
 live_{{ raw_table }} as (
     select
         '{{ record_type }}' as record_type,
@@ -28,12 +28,12 @@ live_{{ raw_table }} as (
 
 versions_{{ raw_table }} as (
     select
-        {{ sf_id('id') }} as record_id,
-        {{ sf_id('ownerid') }} as owner_id,
-        systemmodstamp as system_modstamp,
-        _drop_date as drop_date,
-        _line as source_line
-    from {{ source('raw', raw_table) }}
+        {{ id_column }} as record_id,
+        owner_id,
+        system_modstamp,
+        drop_date,
+        source_line
+    from {{ ref(base_model) }}
 ),
 
 edits_{{ raw_table }} as (
@@ -54,7 +54,7 @@ edits_{{ raw_table }} as (
 {% endfor %}
 
 changes as (
-{%- for record_type, raw_table, staging_model, id_column in record_sources %}
+{%- for record_type, raw_table, staging_model, base_model, id_column in record_sources %}
     select
         record_type,
         record_id,

@@ -24,9 +24,9 @@ with
 {%- if drop_range is not none %}
 
 delivered_statement_ids as (
-    select distinct lower(trim(id)) as statement_id
-    from {{ source('raw', 'lms_statements') }}
-    where {{ in_drop_range('_drop_date', drop_range) }}
+    select distinct statement_id
+    from {{ ref('base_lms__statements') }}
+    where {{ in_drop_range('drop_date', drop_range) }}
 ),
 
 changed_statement_ids as (
@@ -34,53 +34,52 @@ changed_statement_ids as (
     select statement_id
     from delivered_statement_ids
     union
-    select lower(trim(object_id)) as statement_id
-    from {{ source('raw', 'lms_statements') }}
-    where trim(verb_id) = '{{ voided_verb }}'
-        and lower(trim(id)) in (select statement_id from delivered_statement_ids)
+    select lower(object_id) as statement_id
+    from {{ ref('base_lms__statements') }}
+    where verb_id = '{{ voided_verb }}'
+        and statement_id in (select statement_id from delivered_statement_ids)
 ),
 
 voiding_statement_ids as (
     -- every statement that may void a changed one
-    select distinct lower(trim(id)) as statement_id
-    from {{ source('raw', 'lms_statements') }}
-    where trim(verb_id) = '{{ voided_verb }}'
-        and lower(trim(object_id)) in (select statement_id from changed_statement_ids)
+    select distinct statement_id
+    from {{ ref('base_lms__statements') }}
+    where verb_id = '{{ voided_verb }}'
+        and lower(object_id) in (select statement_id from changed_statement_ids)
 ),
 {%- endif %}
 
-statement_rows as (
+statement_deliveries as (
     -- every raw delivery of the changed statements and of the statements that may void them
     -- (of all statements in a full build)
     select
-        lower(trim(id)) as statement_id,
-        nullif(trim(replace(lower(actor_mbox), 'mailto:', '')), '') as actor_email,
-        trim(verb_id) as verb_id,
-        trim(object_id) as object_id,
+        statement_id,
+        actor_email,
+        verb_id,
+        verb,
+        object_id,
         result_success,
         result_score_scaled,
         result_duration_seconds,
-        statement_timestamp as statement_at,
-        _drop_date as drop_date,
-        _line as source_line
-    from {{ source('raw', 'lms_statements') }}
-    where lower(trim(id)) is not null
+        statement_at,
+        statement_date,
+        drop_date,
+        source_line
+    from {{ ref('base_lms__statements') }}
+    where statement_id is not null
     {%- if drop_range is not none %}
         and (
-            lower(trim(id)) in (select statement_id from changed_statement_ids)
-            or lower(trim(id)) in (select statement_id from voiding_statement_ids)
+            statement_id in (select statement_id from changed_statement_ids)
+            or statement_id in (select statement_id from voiding_statement_ids)
         )
     {%- endif %}
 ),
 
 ranked_deliveries as (
     select
-        statement_rows.*,
-        row_number() over (
-            partition by statement_id
-            order by drop_date asc nulls last, source_line asc nulls last
-        ) as delivery_rank
-    from statement_rows
+        statement_deliveries.*,
+        {{ first_delivery_rank('statement_id') }} as delivery_rank
+    from statement_deliveries
 ),
 
 first_deliveries as (
@@ -99,13 +98,13 @@ select
     first_deliveries.statement_id,
     first_deliveries.actor_email,
     first_deliveries.verb_id,
-    replace(first_deliveries.verb_id, 'http://adlnet.gov/expapi/verbs/', '') as verb,
+    first_deliveries.verb,
     first_deliveries.object_id,
     first_deliveries.result_success,
     first_deliveries.result_score_scaled,
     first_deliveries.result_duration_seconds,
     first_deliveries.statement_at,
-    cast(first_deliveries.statement_at as date) as statement_date,
+    first_deliveries.statement_date,
     voided_statement_ids.voided_statement_id is not null as is_voided,
     first_deliveries.drop_date
 from first_deliveries

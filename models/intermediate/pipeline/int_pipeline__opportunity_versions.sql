@@ -5,29 +5,24 @@
 -- counts_from <= d < counts_until, i.e. from its own drop until a better-ranked version
 -- (higher SystemModstamp, then later drop, then later line) has arrived. A version that
 -- arrived after a better one never counts (counts_until <= counts_from).
-with source_rows as (
+with identified_versions as (
     select
-        {{ sf_id('id') }} as opportunity_id,
-        {{ sf_id('accountid') }} as account_id,
-        {{ sf_id('ownerid') }} as owner_id,
-        {{ clean_string('stagename') }} as stage_name,
-        {{ clean_string('forecastcategory') }} as forecast_category,
-        isclosed as is_closed,
-        iswon as is_won,
-        closedate as close_date,
-        amount as amount,
-        coalesce(upper({{ clean_string('currencyisocode') }}), '{{ var('reporting_currency') }}') as currency_iso_code,
-        probability as probability,
-        coalesce(isdeleted, false) as is_deleted,
-        systemmodstamp as system_modstamp,
-        _drop_date as drop_date,
-        _line as source_line
-    from {{ source('raw', 'crm_opportunity') }}
-),
-
-identified_versions as (
-    select *
-    from source_rows
+        opportunity_id,
+        account_id,
+        owner_id,
+        stage_name,
+        forecast_category,
+        is_closed,
+        is_won,
+        close_date,
+        amount,
+        coalesce(currency_iso_code, '{{ var('reporting_currency') }}') as currency_iso_code,
+        probability,
+        coalesce(is_deleted, false) as is_deleted,
+        system_modstamp,
+        drop_date,
+        source_line
+    from {{ ref('base_crm__opportunities') }}
     where opportunity_id is not null
         and drop_date is not null
 ),
@@ -43,11 +38,7 @@ superseded_versions as (
     -- the earliest drop that delivered a better-ranked version of the same record
     select
         ranked_versions.*,
-        min(drop_date) over (
-            partition by opportunity_id
-            order by version_rank asc nulls last
-            rows between unbounded preceding and 1 preceding
-        ) as counts_until
+        {{ version_counts_until('opportunity_id') }} as counts_until
     from ranked_versions
 ),
 

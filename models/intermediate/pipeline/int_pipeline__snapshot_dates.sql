@@ -6,8 +6,8 @@ with crm_drop_dates as (
     from {{ source('raw', 'load_drops') }}
     where system = 'crm'
     union
-    select _drop_date as snapshot_date
-    from {{ source('raw', 'crm_opportunity') }}
+    select drop_date as snapshot_date
+    from {{ ref('base_crm__opportunities') }}
 )
 
 select distinct snapshot_date

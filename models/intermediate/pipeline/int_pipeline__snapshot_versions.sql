@@ -34,10 +34,10 @@ with snapshot_dates as (
 {%- if drop_range is not none %}
 
 changed_opportunity_ids as (
-    select distinct {{ sf_id('id') }} as opportunity_id
-    from {{ source('raw', 'crm_opportunity') }}
-    where {{ sf_id('id') }} is not null
-        and {{ in_drop_range('_drop_date', drop_range) }}
+    select distinct opportunity_id
+    from {{ ref('base_crm__opportunities') }}
+    where opportunity_id is not null
+        and {{ in_drop_range('drop_date', drop_range) }}
 ),
 
 range_snapshot_dates as (
@@ -72,16 +72,19 @@ carried_forward_versions as (
 opportunity_rows as (
     -- every raw version of the changed opportunities (of all of them in a full build)
     select
-        {{ sf_id('id') }} as opportunity_id,
-        systemmodstamp as system_modstamp,
-        _drop_date as drop_date,
-        _line as source_line
-    from {{ source('raw', 'crm_opportunity') }}
-    where _drop_date is not null
+        opportunity_id,
+        system_modstamp,
+        drop_date,
+        source_line
+    from {{ ref('base_crm__opportunities') }}
+    where drop_date is not null
     {%- if drop_range is not none %}
-        and {{ sf_id_in('id', 'select opportunity_id from changed_opportunity_ids') }}
+        and {{ sf_source_id_in(
+            ref('base_crm__opportunities'),
+            'select opportunity_id from changed_opportunity_ids'
+        ) }}
     {%- else %}
-        and {{ sf_id('id') }} is not null
+        and opportunity_id is not null
     {%- endif %}
 ),
 
@@ -96,11 +99,7 @@ superseded_versions as (
     -- in force from its own drop until the earliest drop that delivered a better-ranked version
     select
         ranked_versions.*,
-        min(drop_date) over (
-            partition by opportunity_id
-            order by version_rank asc nulls last
-            rows between unbounded preceding and 1 preceding
-        ) as counts_until
+        {{ version_counts_until('opportunity_id') }} as counts_until
     from ranked_versions
 ),
 

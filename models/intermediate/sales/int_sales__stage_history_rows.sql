@@ -24,41 +24,51 @@ with
 {%- if drop_range is not none %}
 
 changed_history_ids as (
-    select distinct {{ sf_id('id') }} as opportunity_history_id
-    from {{ source('raw', 'crm_opportunity_history') }}
-    where {{ in_drop_range('_drop_date', drop_range) }}
+    select distinct opportunity_history_id
+    from {{ ref('base_crm__opportunity_history') }}
+    where {{ in_drop_range('drop_date', drop_range) }}
 ),
 
 changed_opportunity_ids as (
     -- the opportunities of every version of those rows
-    select distinct {{ sf_id('opportunityid') }} as opportunity_id
-    from {{ source('raw', 'crm_opportunity_history') }}
-    where {{ sf_id_in('id', 'select opportunity_history_id from changed_history_ids') }}
+    select distinct opportunity_id
+    from {{ ref('base_crm__opportunity_history') }}
+    where {{ sf_source_id_in(
+        ref('base_crm__opportunity_history'),
+        'select opportunity_history_id from changed_history_ids'
+    ) }}
 ),
 
 history_ids_of_changed_opportunities as (
-    select distinct {{ sf_id('id') }} as opportunity_history_id
-    from {{ source('raw', 'crm_opportunity_history') }}
-    where {{ sf_id_in('opportunityid', 'select opportunity_id from changed_opportunity_ids') }}
+    select distinct opportunity_history_id
+    from {{ ref('base_crm__opportunity_history') }}
+    where {{ sf_source_id_in(
+        ref('base_crm__opportunity_history'),
+        'select opportunity_id from changed_opportunity_ids',
+        column='source_opportunity_id'
+    ) }}
 ),
 {%- endif %}
 
 history_rows as (
     -- every raw version of the rows of the changed opportunities (of all rows in a full build)
     select
-        {{ sf_id('id') }} as opportunity_history_id,
-        {{ sf_id('opportunityid') }} as opportunity_id,
-        {{ clean_string('stagename') }} as stage_name,
-        probability as probability,
-        {{ clean_string('forecastcategory') }} as forecast_category,
-        createddate as created_at,
-        _drop_date as drop_date,
-        _line as source_line
-    from {{ source('raw', 'crm_opportunity_history') }}
+        opportunity_history_id,
+        opportunity_id,
+        stage_name,
+        probability,
+        forecast_category,
+        created_at,
+        drop_date,
+        source_line
+    from {{ ref('base_crm__opportunity_history') }}
     {%- if drop_range is not none %}
-    where {{ sf_id_in('id', 'select opportunity_history_id from history_ids_of_changed_opportunities') }}
+    where {{ sf_source_id_in(
+        ref('base_crm__opportunity_history'),
+        'select opportunity_history_id from history_ids_of_changed_opportunities'
+    ) }}
     {%- else %}
-    where {{ sf_id('id') }} is not null
+    where opportunity_history_id is not null
     {%- endif %}
 ),
 

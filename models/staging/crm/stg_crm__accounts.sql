@@ -1,26 +1,15 @@
--- Salesforce Accounts, latest version per record; records deleted in their latest version are out.
-with source_rows as (
-    select
-        {{ sf_id('id') }} as account_id,
-        {{ clean_string('name') }} as account_name,
-        {{ sf_id('ownerid') }} as owner_id,
-        {{ clean_string('industry') }} as industry,
-        {{ clean_string('billingcountry') }} as billing_country,
-        annualrevenue as annual_revenue,
-        numberofemployees as number_of_employees,
-        createddate as created_at,
-        systemmodstamp as system_modstamp,
-        isdeleted as is_deleted,
-        _drop_date as drop_date,
-        _line as source_line
-    from {{ source('raw', 'crm_account') }}
+-- Salesforce Accounts, latest version per record (every version typed in base_crm__accounts);
+-- records deleted in their latest version are out.
+with account_versions as (
+    select *
+    from {{ ref('base_crm__accounts') }}
 ),
 
 ranked_versions as (
     select
-        source_rows.*,
+        account_versions.*,
         {{ latest_version_rank('account_id') }} as version_rank
-    from source_rows
+    from account_versions
     where account_id is not null
 )
 

@@ -1,28 +1,16 @@
--- Salesforce Events, latest version per record; records deleted in their latest version are out.
-with source_rows as (
-    select
-        {{ sf_id('id') }} as event_id,
-        {{ sf_id('ownerid') }} as owner_id,
-        {{ sf_id('whoid') }} as who_id,
-        {{ sf_id('whatid') }} as what_id,
-        startdatetime as start_at,
-        enddatetime as end_at,
-        durationinminutes as duration_minutes,
-        {{ clean_string('type') }} as event_type,
-        {{ clean_string('subject') }} as subject,
-        createddate as created_at,
-        systemmodstamp as system_modstamp,
-        isdeleted as is_deleted,
-        _drop_date as drop_date,
-        _line as source_line
-    from {{ source('raw', 'crm_event') }}
+-- Salesforce Events, latest version per record (every version typed in base_crm__events);
+-- records deleted in their latest version are out. who_object / what_object name the
+-- referenced object from the Id key prefix.
+with event_versions as (
+    select *
+    from {{ ref('base_crm__events') }}
 ),
 
 ranked_versions as (
     select
-        source_rows.*,
+        event_versions.*,
         {{ latest_version_rank('event_id') }} as version_rank
-    from source_rows
+    from event_versions
     where event_id is not null
 )
 
@@ -30,9 +18,9 @@ select
     event_id,
     owner_id,
     who_id,
-    case substring(who_id, 1, 3) when '00Q' then 'Lead' when '003' then 'Contact' end as who_object,
+    {{ sf_who_object('who_id') }} as who_object,
     what_id,
-    case substring(what_id, 1, 3) when '006' then 'Opportunity' when '001' then 'Account' end as what_object,
+    {{ sf_what_object('what_id') }} as what_object,
     start_at,
     end_at,
     duration_minutes,

@@ -1,29 +1,15 @@
--- Salesforce Leads, latest version per record; records deleted in their latest version are out.
-with source_rows as (
-    select
-        {{ sf_id('id') }} as lead_id,
-        {{ sf_id('ownerid') }} as owner_id,
-        {{ clean_string('status') }} as status,
-        isconverted as is_converted,
-        converteddate as converted_date,
-        {{ sf_id('convertedopportunityid') }} as converted_opportunity_id,
-        {{ sf_id('convertedaccountid') }} as converted_account_id,
-        {{ clean_string('leadsource') }} as lead_source,
-        {{ clean_email('email') }} as email,
-        {{ clean_string('company') }} as company,
-        createddate as created_at,
-        systemmodstamp as system_modstamp,
-        isdeleted as is_deleted,
-        _drop_date as drop_date,
-        _line as source_line
-    from {{ source('raw', 'crm_lead') }}
+-- Salesforce Leads, latest version per record (every version typed in base_crm__leads); records
+-- deleted in their latest version are out.
+with lead_versions as (
+    select *
+    from {{ ref('base_crm__leads') }}
 ),
 
 ranked_versions as (
     select
-        source_rows.*,
+        lead_versions.*,
         {{ latest_version_rank('lead_id') }} as version_rank
-    from source_rows
+    from lead_versions
     where lead_id is not null
 )
 

@@ -1,36 +1,17 @@
 -- Salesforce Opportunities, latest version per record (highest SystemModstamp, then later drop,
--- then later line; 15- and 18-character Ids are the same record). A record deleted in its
--- latest version is left out. A reopened opportunity (closed before, open now) is open here.
-with source_rows as (
-    select
-        {{ sf_id('id') }} as opportunity_id,
-        {{ sf_id('accountid') }} as account_id,
-        {{ sf_id('ownerid') }} as owner_id,
-        {{ clean_string('name') }} as opportunity_name,
-        {{ clean_string('stagename') }} as stage_name,
-        {{ clean_string('forecastcategory') }} as forecast_category,
-        isclosed as is_closed,
-        iswon as is_won,
-        closedate as close_date,
-        createddate as created_at,
-        amount as amount,
-        upper({{ clean_string('currencyisocode') }}) as currency_iso_code,
-        probability as probability,
-        {{ clean_string('leadsource') }} as lead_source,
-        {{ clean_string('type') }} as opportunity_type,
-        {{ clean_string('nextstep') }} as next_step,
-        systemmodstamp as system_modstamp,
-        isdeleted as is_deleted,
-        _drop_date as drop_date,
-        _line as source_line
-    from {{ source('raw', 'crm_opportunity') }}
+-- then later line; 15- and 18-character Ids are the same record; every version typed in
+-- base_crm__opportunities). A record deleted in its latest version is left out. A reopened
+-- opportunity (closed before, open now) is open here.
+with opportunity_versions as (
+    select *
+    from {{ ref('base_crm__opportunities') }}
 ),
 
 ranked_versions as (
     select
-        source_rows.*,
+        opportunity_versions.*,
         {{ latest_version_rank('opportunity_id') }} as version_rank
-    from source_rows
+    from opportunity_versions
     where opportunity_id is not null
 )
 
