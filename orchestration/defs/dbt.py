@@ -146,8 +146,10 @@ class SalesopsDbtTranslator(DagsterDbtTranslator):
 
 
 MANIFEST = ensure_manifest()
-INCREMENTAL = "config.materialized:incremental"
-"""The facts dbt builds incrementally by drop date: partitioned like the raw tables."""
+INCREMENTAL = "+config.materialized:incremental"
+"""The facts dbt builds incrementally by drop date, with the models they read (views over raw):
+partitioned like the raw tables. Their ancestors come along so that a run calls dbt twice
+(this, then everything else) instead of going back and forth between the two definitions."""
 
 
 @dbt_assets(
