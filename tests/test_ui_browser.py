@@ -48,6 +48,7 @@ VIEWPORT = {"width": 1600, "height": 1000}
 # The lineage the screenshot shows: one ingested table through dbt to the published marts.
 CHAIN = [
     "raw/crm_opportunity",
+    "staging/base_crm__opportunities",
     "staging/stg_crm__opportunities",
     "marts/fct_opportunities",
     "intermediate/int_opportunities__closed",
