@@ -3,7 +3,9 @@
 The script is the section files of bench/floor/ (NN_name.sql), run in order in one DuckDB
 connection over one output database: 10_base.sql reads the landing files into `staging.*` and
 the shared core marts, the later sections compute the `marts.kpi_*` tables from them. No
-orchestration, no checks, nothing materialized that a mart doesn't need.
+orchestration, no checks, nothing materialized that a mart doesn't need. The runner sets two
+DuckDB variables the sections read: `landing` (the landing root) and `as_of_date` (the newest
+complete drop's date, the pipeline's int_as_of_date).
 
     python -m bench.floor run --landing L --out floor.duckdb
     python -m bench.floor check --sections 20_sales --inputs-from warehouse.duckdb
@@ -17,6 +19,7 @@ script. Either way every relation the sections created is compared with the ware
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 import time
@@ -29,6 +32,8 @@ FLOOR_DIR = Path(__file__).resolve().parent / "floor"
 BASE_SECTION = "10_base"
 CORE_MARTS = ("dim_reps", "dim_rep_history", "dim_currency_rates", "dim_dates", "fct_opportunities")
 SIGNIFICANT_DIGITS = 9
+SYSTEMS = ("crm", "hr", "lms")
+DATE_FOLDER = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass
@@ -52,6 +57,16 @@ def script(names: list[str] | None = None) -> str:
     return "\n".join(f"-- ==== {f.name}\n{f.read_text()}" for f in sections(names))
 
 
+def newest_drop_date(landing: Path) -> str:
+    """The warehouse's "now" (the pipeline's int_as_of_date): the newest complete drop folder's
+    date, any system."""
+    dates = [d.name for system in SYSTEMS for d in (landing / system).glob("*")
+             if DATE_FOLDER.fullmatch(d.name) and (d / "_SUCCESS").is_file()]
+    if not dates:
+        raise SystemExit(f"no complete drop folder (with _SUCCESS) under {landing}")
+    return max(dates)
+
+
 def run_floor(landing: Path | None, out_db: Path, names: list[str] | None = None,
               con: duckdb.DuckDBPyConnection | None = None) -> FloorRun:
     """Run the floor's sections into out_db (replaced); landing is the landing root."""
@@ -62,6 +77,7 @@ def run_floor(landing: Path | None, out_db: Path, names: list[str] | None = None
     try:
         if landing is not None:
             con.execute(f"set variable landing = '{Path(landing).resolve()}'")
+            con.execute(f"set variable as_of_date = date '{newest_drop_date(Path(landing))}'")
         con.execute("create schema if not exists staging")
         con.execute("create schema if not exists marts")
         run = FloorRun(seconds=0.0)
@@ -157,6 +173,8 @@ def check(names: list[str] | None, landing: Path | None, reference: Path) -> int
             for name in CORE_MARTS:
                 con.execute(f"create view marts.{name} as select * from w.marts.{name}")
             names = [n for n in (names or [f.stem for f in sections()]) if n != BASE_SECTION]
+            con.execute("set variable as_of_date = (select as_of_date "
+                        "from w.intermediate.int_as_of_date)")
         run = run_floor(landing, db, names, con=con)
         results: dict[str, str | None] = {}
         for schema in ("staging", "marts"):
