@@ -23,6 +23,9 @@ sys.path.insert(0, str(REPO / "tests"))
 
 import test_ui_browser as ui  # noqa: E402
 
+# wider than the test's viewport: the whole chain, raw to published, at a readable zoom
+SCREENSHOT_VIEWPORT = {"width": 1900, "height": 1000}
+
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -47,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([salesops, "run"], check=True, env=env, cwd=REPO)
 
     print("starting dagster dev ...")
-    with ui.dagster_dev(work) as dev, ui.browser_page(chromium) as page:
+    with ui.dagster_dev(work) as dev, ui.browser_page(chromium, SCREENSHOT_VIEWPORT) as page:
         ui.show_chain(page, dev.base_url)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(args.out))

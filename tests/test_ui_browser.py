@@ -259,18 +259,19 @@ def show_chain(page, base_url: str) -> None:
     page.get_by_text(names[0], exact=True).first.wait_for()
     page.wait_for_timeout(1000)
     # Dagster draws names-only nodes below a zoom of 0.6: zoom in (around the centre) until full
+    viewport = page.viewport_size or VIEWPORT
     for _ in range(4):
         if _graph_scale(page) >= 0.6:
             break
         zoom_in = [
             b for b in page.locator("button").all()
-            if (box := b.bounding_box()) and box["x"] > VIEWPORT["width"] - 100
-            and box["y"] > VIEWPORT["height"] / 2
+            if (box := b.bounding_box()) and box["x"] > viewport["width"] - 100
+            and box["y"] > viewport["height"] / 2
         ]
         zoom_in[0].click()
         page.wait_for_timeout(600)
     page.get_by_text("Asset checks").first.wait_for()
-    page.mouse.move(5, VIEWPORT["height"] - 5)
+    page.mouse.move(5, viewport["height"] - 5)
     page.wait_for_timeout(1500)
 
 
