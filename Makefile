@@ -16,7 +16,7 @@ CHROMIUM ?= /usr/bin/chromium
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find models dbt_project/macros seeds -type f 2>/dev/null) dbt_project/dbt_project.yml
 
-.PHONY: setup browser demo run test ui lint docs clean help
+.PHONY: setup browser demo run test ui lint docs clean help bench
 
 help:
 	@echo "make demo   set up, generate the sample data if missing, run the pipeline, publish"
@@ -24,6 +24,7 @@ help:
 	@echo "make run    run the pipeline on SALESOPS_LANDING_DIR (no generation)"
 	@echo "make ui     dagster dev on http://127.0.0.1:3000"
 	@echo "make setup  create .venv, install the pinned dependencies, parse the dbt project"
+	@echo "make bench  benchmark: pipeline vs the floor, increment, load time (PRESETS=\"medium large\")"
 
 setup: $(STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 
@@ -73,6 +74,12 @@ ui: setup
 docs: setup
 	mkdir -p $(dir $(abspath $(SALESOPS_WAREHOUSE)))
 	cd dbt_project && SALESOPS_WAREHOUSE=$(abspath $(SALESOPS_WAREHOUSE)) ../$(BIN)/dbt docs generate --project-dir . --profiles-dir .
+
+# Benchmark of issue 6 (not part of `make test`): see bench/README.md. PRESETS="medium large" by
+# default; the landing files are generated once into bench/cache/<preset>/.
+PRESETS ?= medium large
+bench: setup
+	$(BIN)/python -m bench.run_bench --presets $(PRESETS)
 
 clean:
 	rm -rf data .dagster_home dbt_project/target dbt_project/logs

@@ -110,10 +110,13 @@ def _columns(con, catalog: str, schema: str, table: str) -> list[tuple[str, str]
     ).fetchall()
 
 
-def compare_relation(con, left: str, right: str, schema: str, table: str) -> str | None:
-    """None when left.schema.table equals right.schema.table (columns, types, rows)."""
+def compare_relation(con, left: str, right: str, schema: str, table: str,
+                     right_schema: str | None = None) -> str | None:
+    """None when left.schema.table equals right.right_schema.table (columns, types, rows)."""
+    right_schema = right_schema or schema
+    lrel, rrel = f"{left}.{schema}.{table}", f"{right}.{right_schema}.{table}"
     lcols = _columns(con, left, schema, table)
-    rcols = _columns(con, right, schema, table)
+    rcols = _columns(con, right, right_schema, table)
     if not rcols:
         return f"{schema}.{table}: missing in {right}"
     if not lcols:
@@ -122,30 +125,38 @@ def compare_relation(con, left: str, right: str, schema: str, table: str) -> str
         return f"{schema}.{table}: columns differ: {lcols} != {rcols}"
     sel = ", ".join(_normalized(f'"{c}"', t) for c, t in lcols)
     counts = []
-    for a, b in ((left, right), (right, left)):
+    for a, b in ((lrel, rrel), (rrel, lrel)):
         counts.append(con.execute(
-            f"select count(*) from (select {sel} from {a}.{schema}.{table} "
-            f"except all select {sel} from {b}.{schema}.{table})").fetchone()[0])
+            f"select count(*) from (select {sel} from {a} except all select {sel} from {b})"
+        ).fetchone()[0])
     if counts == [0, 0]:
         return None
-    n = con.execute(f"select count(*) from {right}.{schema}.{table}").fetchone()[0]
+    n = con.execute(f"select count(*) from {rrel}").fetchone()[0]
     return (f"{schema}.{table}: {counts[0]} rows only in {left}, {counts[1]} only in {right} "
             f"({n} rows in {right})")
 
 
-def compare(floor_db: Path, other_db: Path, schema: str = "marts", prefix: str = "kpi_",
-            tables: list[str] | None = None) -> list[str]:
-    """Mismatches between the floor's tables and another database's (published or warehouse)."""
+def compare(floor_db: Path, other_db: Path, other_schema: str | None = None,
+            prefix: str = "kpi_", tables: list[str] | None = None) -> list[str]:
+    """Mismatches between the floor's marts and another database's: a pipeline warehouse
+    (schema marts) or a published database (schema main; found by itself when other_schema is
+    None). An empty comparison is a mismatch, never a pass."""
     con = duckdb.connect()
     try:
         con.execute(f"attach '{floor_db}' as f (read_only)")
         con.execute(f"attach '{other_db}' as o (read_only)")
+        listed = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'o' "
+            "and starts_with(table_name, ?) order by 2", [prefix]).fetchall()
+        schemas = {s for s, _ in listed}
+        if other_schema is None:
+            other_schema = "marts" if "marts" in schemas else "main"
         if tables is None:
-            tables = [r[0] for r in con.execute(
-                "select distinct table_name from duckdb_columns() where database_name = 'o' "
-                "and schema_name = ? and starts_with(table_name, ?) order by 1",
-                [schema, prefix]).fetchall()]
-        return [m for t in tables if (m := compare_relation(con, "f", "o", schema, t))]
+            tables = [t for s, t in listed if s == other_schema]
+        if not tables:
+            return [f"no {prefix}* tables in {other_db} (schema {other_schema})"]
+        return [m for t in tables
+                if (m := compare_relation(con, "f", "o", "marts", t, other_schema))]
     finally:
         con.close()
 
