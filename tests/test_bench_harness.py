@@ -23,10 +23,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.run_bench import FLOOR_SECTIONS, REQUIRED_KEYS, floor_sections
 
-from bench.run_bench import FLOOR_SECTIONS, REQUIRED_KEYS, floor_sections  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
     pytest.mark.slow,
