@@ -1,19 +1,22 @@
 """The floor: the published marts computed by one hand-written DuckDB SQL script.
 
 The script is the section files of bench/floor/ (NN_name.sql), run in order in one DuckDB
-connection over one output database: 10_base.sql reads the landing files into `staging.*` and
-the shared core marts, the later sections compute the `marts.kpi_*` tables from them. No
-orchestration, no checks, nothing materialized that a mart doesn't need. The runner sets two
-DuckDB variables the sections read: `landing` (the landing root) and `as_of_date` (the newest
-complete drop's date, the pipeline's int_as_of_date).
+connection over one output database: 10_base.sql reads the landing files into `staging.*`, the
+HR periods `staging.int_hr__worker_periods` (the pipeline's intermediate model of that name,
+computed once for every section) and the shared core marts, the later sections compute the
+`marts.kpi_*` tables from them. No orchestration, no checks, nothing materialized that a mart
+doesn't need. The runner sets two DuckDB variables the sections read: `landing` (the landing
+root) and `as_of_date` (the newest complete drop's date, the pipeline's int_as_of_date).
 
     python -m bench.floor run --landing L --out floor.duckdb
     python -m bench.floor check --sections 20_sales --inputs-from warehouse.duckdb
     python -m bench.floor check --landing L --against warehouse.duckdb
 
-`check` with --inputs-from runs mart sections on the staging views and core marts of a
-pipeline warehouse (to develop a section without the base); with --landing it runs the whole
-script. Either way every relation the sections created is compared with the warehouse's.
+`check` with --inputs-from runs mart sections on the staging views, the intermediate
+int_hr__worker_periods (as staging.int_hr__worker_periods) and the core marts of a pipeline
+warehouse (to develop a section without the base); with --landing it runs the whole script.
+Either way every relation the sections created is compared with the warehouse's (the base's
+staging.int_hr__worker_periods with the warehouse's intermediate.int_hr__worker_periods).
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ import duckdb
 FLOOR_DIR = Path(__file__).resolve().parent / "floor"
 BASE_SECTION = "10_base"
 CORE_MARTS = ("dim_reps", "dim_rep_history", "dim_currency_rates", "dim_dates", "fct_opportunities")
+# pipeline intermediate models the base section creates in the schema staging (the warehouse
+# has them in the schema intermediate)
+BASE_INTERMEDIATES = ("int_hr__worker_periods",)
 SIGNIFICANT_DIGITS = 9
 SYSTEMS = ("crm", "hr", "lms")
 DATE_FOLDER = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -181,6 +187,8 @@ def check(names: list[str] | None, landing: Path | None, reference: Path) -> int
                     "select view_name from duckdb_views() where database_name = 'w' "
                     "and schema_name = 'staging'").fetchall():
                 con.execute(f"create view staging.{name} as select * from w.staging.{name}")
+            for name in BASE_INTERMEDIATES:
+                con.execute(f"create view staging.{name} as select * from w.intermediate.{name}")
             for name in CORE_MARTS:
                 con.execute(f"create view marts.{name} as select * from w.marts.{name}")
             names = [n for n in (names or [f.stem for f in sections()]) if n != BASE_SECTION]
@@ -192,7 +200,10 @@ def check(names: list[str] | None, landing: Path | None, reference: Path) -> int
             for table in _created(con, schema):
                 if landing is None and (schema == "staging" or table in CORE_MARTS):
                     continue
-                results[f"{schema}.{table}"] = compare_relation(con, "floor", "w", schema, table)
+                reference_schema = ("intermediate" if schema == "staging"
+                                    and table in BASE_INTERMEDIATES else schema)
+                results[f"{schema}.{table}"] = compare_relation(con, "floor", "w", schema, table,
+                                                                reference_schema)
         con.close()
     for name, sec in run.section_seconds.items():
         print(f"{name}: {sec:.2f} s")

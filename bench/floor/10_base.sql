@@ -1,7 +1,11 @@
 -- The floor, base section: reads the landing files (getvariable('landing')) and creates the
 -- pipeline's staging relations as tables (staging.stg_* and the every-version staging.base_*,
--- same names, columns, types and rows as the pipeline's staging views) and the five shared core
--- marts (marts.dim_reps, dim_rep_history, dim_currency_rates, dim_dates, fct_opportunities).
+-- same names, columns, types and rows as the pipeline's staging views), the HR periods
+-- staging.int_hr__worker_periods (columns and rows of the pipeline's intermediate model of that
+-- name; the core marts and the later sections read it) and the five shared core marts
+-- (marts.dim_reps, dim_rep_history, dim_currency_rates, dim_dates, fct_opportunities).
+-- The as-of date ("now") is getvariable('as_of_date'), the newest complete drop's date (any
+-- system) that the runner sets (the pipeline's int_as_of_date).
 --
 -- Assumptions (the bundled and benchmark extracts meet them; the pipeline checks them, the
 -- floor does not):
@@ -975,16 +979,13 @@ qualify row_number() over (
 ) = 1;
 
 -- ---------------------------------------------------------------------------------------------
--- core marts
+-- shared intermediate
 
--- as-of date: the newest complete drop of any system (the warehouse's "now")
-create temp table as_of as
-select max(drop_date) as as_of_date
-from landing_files;
-
--- HR periods per work email: each row in force from its effective_date to the day before the
--- next one of the same email; team = the manager's full name (from the manager's newest row)
-create temp table worker_periods as
+-- staging.int_hr__worker_periods (the pipeline's intermediate.int_hr__worker_periods): HR
+-- periods per work email, each row in force from its effective_date (valid_from) to the day
+-- before the next one of the same email (valid_to; NULL = open); team = the manager's full
+-- name (from the manager's newest row). Read by the core marts and the later sections.
+create table staging.int_hr__worker_periods as
 with manager_names as (
     select employee_id, full_name
     from staging.stg_hr__workers
@@ -1026,6 +1027,9 @@ left join manager_names
 where sequenced_rows.next_effective_date is null
     or sequenced_rows.next_effective_date - 1 >= sequenced_rows.effective_date;
 
+-- ---------------------------------------------------------------------------------------------
+-- core marts
+
 -- dim_currency_rates: the conversion rates (units of iso_code per unit of the corporate
 -- currency, in force from start_date up to next_start_date)
 create table marts.dim_currency_rates as
@@ -1059,14 +1063,15 @@ select
     worker_periods.valid_to,
     worker_periods.employee_id is not null as has_hr_match,
     coalesce(
-        (worker_periods.valid_from is null or worker_periods.valid_from <= as_of.as_of_date)
-        and (worker_periods.valid_to is null or as_of.as_of_date <= worker_periods.valid_to),
+        (worker_periods.valid_from is null
+            or worker_periods.valid_from <= getvariable('as_of_date')::date)
+        and (worker_periods.valid_to is null
+            or getvariable('as_of_date')::date <= worker_periods.valid_to),
         false
     ) as is_current
 from staging.stg_crm__users as users
-left join worker_periods
-    on users.email = worker_periods.work_email
-cross join as_of;
+left join staging.int_hr__worker_periods as worker_periods
+    on users.email = worker_periods.work_email;
 
 -- dim_reps: each CRM User with its current HR attributes (the period in force on the as-of
 -- date, else the latest started before it, else the first), CRM role and LMS actor
@@ -1080,17 +1085,18 @@ with lms_actors as (
 current_periods as (
     select rep_history.*
     from marts.dim_rep_history as rep_history
-    cross join as_of
     qualify row_number() over (
         partition by rep_history.user_id
         order by
             case
                 when rep_history.is_current then 0
-                when as_of.as_of_date is null or rep_history.valid_from <= as_of.as_of_date then 1
+                when getvariable('as_of_date') is null
+                    or rep_history.valid_from <= getvariable('as_of_date')::date then 1
                 else 2
             end asc,
             case
-                when as_of.as_of_date is null or rep_history.valid_from <= as_of.as_of_date
+                when getvariable('as_of_date') is null
+                    or rep_history.valid_from <= getvariable('as_of_date')::date
                     then rep_history.valid_from
             end desc nulls last,
             rep_history.valid_from asc nulls last
@@ -1138,7 +1144,7 @@ with bounds_source as (
     union all
     select hire_date from staging.stg_hr__workers
     union all
-    select as_of_date from as_of
+    select getvariable('as_of_date')::date
 ),
 bounds as (
     select
@@ -1234,7 +1240,7 @@ owner_periods as (
     from opportunities
     inner join staging.stg_crm__users as owners
         on opportunities.owner_id = owners.user_id
-    inner join worker_periods
+    inner join staging.int_hr__worker_periods as worker_periods
         on owners.email = worker_periods.work_email
         and worker_periods.valid_from <= opportunities.close_date
         and (worker_periods.valid_to is null or opportunities.close_date <= worker_periods.valid_to)
@@ -1280,8 +1286,6 @@ left join owner_periods
 -- clean up what only this section uses
 
 drop table landing_files;
-drop table as_of;
-drop table worker_periods;
 drop macro table crm_account_csv;
 drop macro table crm_conversion_rate_csv;
 drop macro table crm_event_csv;

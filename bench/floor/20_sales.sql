@@ -2,51 +2,13 @@
 -- win rate (rep, company, team, region, lead source, type), deal value (rep, company, team,
 -- region, lead source), sales cycle + 90-day velocity (rep, company, team, region) and the
 -- stage funnel, from staging.* and the core marts only (fct_opportunities carries the
--- close-date team / region, amount_reporting and cycle_days already).
+-- close-date team / region, amount_reporting and cycle_days already; team / region over time
+-- come from staging.int_hr__worker_periods, the pipeline's int_hr__worker_periods).
 -- Shared work is done once into temp tables (dropped at the end):
---   sales_worker_periods   the pipeline's int_hr__worker_periods (team / region over time)
 --   sales_closed_sums      every closed-deal aggregate, one pass with grouping sets
 --   sales_velocity_sums    the 90-day window sums, one pass with grouping sets
 -- The as-of month: the month of getvariable('as_of_date'), the newest complete drop's date that
 -- the runner sets (the pipeline's int_as_of_date).
-
--- effective-dated hr periods per work email (int_hr__worker_periods): team = the manager's
--- name from the manager's most recent hr row, valid_to = the day before the next period.
-create temp table sales_worker_periods as
-with manager_names as (
-    select employee_id, full_name
-    from staging.stg_hr__workers
-    qualify row_number() over (
-        partition by employee_id
-        order by effective_date desc nulls last, hire_date desc nulls last
-    ) = 1
-),
-sequenced_workers as (
-    select
-        work_email,
-        manager_employee_id,
-        region,
-        effective_date as valid_from,
-        lead(effective_date) over (
-            partition by work_email
-            order by effective_date asc nulls last, hire_date asc nulls last,
-                employee_id asc nulls last
-        ) as next_effective_date
-    from staging.stg_hr__workers
-    where work_email is not null
-        and effective_date is not null
-)
-select
-    sequenced_workers.work_email,
-    manager_names.full_name as team,
-    sequenced_workers.region,
-    sequenced_workers.valid_from,
-    (sequenced_workers.next_effective_date - interval 1 day)::date as valid_to
-from sequenced_workers
-left join manager_names
-    on sequenced_workers.manager_employee_id = manager_names.employee_id
-where sequenced_workers.next_effective_date is null
-    or (sequenced_workers.next_effective_date - interval 1 day)::date >= sequenced_workers.valid_from;
 
 -- one crm user per rep email (int_crm__reps_by_email): active first, then newest modstamp,
 -- then smallest id names the rep.
@@ -139,7 +101,7 @@ opportunity_events as (
         null::double as amount_reporting,
         null::integer as cycle_days
     from marts.fct_opportunities as opportunities
-    left join sales_worker_periods as worker_periods
+    left join staging.int_hr__worker_periods as worker_periods
         on opportunities.owner_email = worker_periods.work_email
         and worker_periods.valid_from <= opportunities.created_date
         and (worker_periods.valid_to is null or opportunities.created_date <= worker_periods.valid_to)
@@ -212,7 +174,7 @@ select
 from sales_closed_sums as sums
 left join sales_rep_names as reps
     on sums.rep_email = reps.rep_email
-left join sales_worker_periods as periods
+left join staging.int_hr__worker_periods as periods
     on sums.rep_email = periods.work_email
     and periods.valid_from <= last_day(sums.month)
     and (periods.valid_to is null or last_day(sums.month) <= periods.valid_to)
@@ -306,7 +268,7 @@ select
 from sales_closed_sums as sums
 left join sales_rep_names as reps
     on sums.rep_email = reps.rep_email
-left join sales_worker_periods as periods
+left join staging.int_hr__worker_periods as periods
     on sums.rep_email = periods.work_email
     and periods.valid_from <= last_day(sums.month)
     and (periods.valid_to is null or last_day(sums.month) <= periods.valid_to)
@@ -430,7 +392,7 @@ select
 from sales_cycle_rows as cycle_rows
 left join sales_rep_names as reps
     on cycle_rows.rep_email = reps.rep_email
-left join sales_worker_periods as periods
+left join staging.int_hr__worker_periods as periods
     on cycle_rows.rep_email = periods.work_email
     and periods.valid_from <= last_day(cycle_rows.month)
     and (periods.valid_to is null or last_day(cycle_rows.month) <= periods.valid_to)
@@ -575,4 +537,3 @@ drop table sales_cycle_rows;
 drop table sales_velocity_sums;
 drop table sales_closed_sums;
 drop table sales_rep_names;
-drop table sales_worker_periods;

@@ -1,7 +1,8 @@
 -- ==== 30_activity: the activity marts (kpi_crm_usage*, kpi_lead_response*, kpi_outreach*)
--- Computed from staging.* (stg_* and base_* relations) and marts.dim_dates only; the logic of the
--- pipeline's int_activity__*, fct_activities, fct_leads, fct_crm_usage_daily,
--- int_hr__worker_periods and int_crm__reps_by_email is rewritten here.
+-- Computed from staging.* (stg_* and base_* relations, and staging.int_hr__worker_periods, the
+-- pipeline's int_hr__worker_periods) and marts.dim_dates only; the logic of the pipeline's
+-- int_activity__*, fct_activities, fct_leads, fct_crm_usage_daily and int_crm__reps_by_email is
+-- rewritten here.
 -- fct_activities = the live Tasks and Events, i.e. staging.stg_crm__tasks / stg_crm__events
 -- (same latest-version rule as int_activity__activities, deleted ones out), so the big
 -- Task / Event tables are scanned without any window over their versions.
@@ -10,51 +11,12 @@
 -- Opportunity 5 / Account 5.
 -- The as-of date ("now"): getvariable('as_of_date'), the newest complete drop's date (any
 -- system) that the runner sets (the pipeline's int_as_of_date).
--- Temp tables (dropped at the end): activity_as_of, activity_periods, activity_daily,
--- activity_lead_touches, activity_leads, activity_usage_parts, activity_outreach_parts,
--- activity_lead_response.
+-- Temp tables (dropped at the end): activity_as_of, activity_daily, activity_lead_touches,
+-- activity_leads, activity_usage_parts, activity_outreach_parts, activity_lead_response.
 
 -- the as-of date: newest drop date loaded
 create temp table activity_as_of as
 select cast(getvariable('as_of_date') as date) as as_of_date;
-
--- effective-dated HR periods per work e-mail (int_hr__worker_periods): team = manager's name
-create temp table activity_periods as
-with manager_names as (
-    select employee_id, full_name
-    from staging.stg_hr__workers
-    qualify row_number() over (
-        partition by employee_id
-        order by effective_date desc nulls last, hire_date desc nulls last
-    ) = 1
-),
-
-sequenced_rows as (
-    select
-        work_email,
-        manager_employee_id,
-        region,
-        effective_date,
-        lead(effective_date) over (
-            partition by work_email
-            order by effective_date asc nulls last, hire_date asc nulls last, employee_id asc nulls last
-        ) as next_effective_date
-    from staging.stg_hr__workers
-    where work_email is not null
-        and effective_date is not null
-)
-
-select
-    sequenced_rows.work_email,
-    manager_names.full_name as team,
-    sequenced_rows.region,
-    sequenced_rows.effective_date as valid_from,
-    cast(sequenced_rows.next_effective_date - interval 1 day as date) as valid_to
-from sequenced_rows
-left join manager_names
-    on sequenced_rows.manager_employee_id = manager_names.employee_id
-where sequenced_rows.next_effective_date is null
-    or cast(sequenced_rows.next_effective_date - interval 1 day as date) >= sequenced_rows.effective_date;
 
 -- CRM usage per rep e-mail and day (fct_crm_usage_daily): logins, activities logged (on their
 -- CreatedDate), selling time (on their activity date), records created / edited and admin
@@ -442,7 +404,7 @@ open_opps as (
     from versions_at_month_end as versions
     left join staging.stg_crm__users as users
         on versions.owner_id = users.user_id
-    left join activity_periods as periods
+    left join staging.int_hr__worker_periods as periods
         on users.email = periods.work_email
         and periods.valid_from <= versions.month_end
         and (periods.valid_to is null or versions.month_end <= periods.valid_to)
@@ -475,7 +437,7 @@ select
     cast(0 as bigint) as open_opps,
     cast(0 as bigint) as stale_open_opps
 from activity_daily as daily
-left join activity_periods as periods
+left join staging.int_hr__worker_periods as periods
     on daily.rep_email = periods.work_email
     and periods.valid_from <= daily.activity_date
     and (periods.valid_to is null or daily.activity_date <= periods.valid_to)
@@ -485,7 +447,7 @@ select
     working_days.month, working_days.rep_email, periods.team, periods.region,
     0, 0, 0, count(*), 0, 0.0, 0, 0
 from working_days
-left join activity_periods as periods
+left join staging.int_hr__worker_periods as periods
     on working_days.rep_email = periods.work_email
     and periods.valid_from <= working_days.work_day
     and (periods.valid_to is null or working_days.work_day <= periods.valid_to)
@@ -551,7 +513,7 @@ select
     cast(0 as bigint) as leads_under_touched,
     cast(0 as bigint) as leads_over_nurtured
 from email_touch_days as touches
-left join activity_periods as periods
+left join staging.int_hr__worker_periods as periods
     on touches.rep_email = periods.work_email
     and periods.valid_from <= touches.touch_date
     and (periods.valid_to is null or touches.touch_date <= periods.valid_to)
@@ -561,7 +523,7 @@ select
     rep_lead_months.month, rep_lead_months.rep_email, periods.team, periods.region,
     0, 0, count(*), 0, 0, 0, 0, 0, 0
 from rep_lead_months
-left join activity_periods as periods
+left join staging.int_hr__worker_periods as periods
     on rep_lead_months.rep_email = periods.work_email
     and periods.valid_from <= rep_lead_months.first_touch_date
     and (periods.valid_to is null or rep_lead_months.first_touch_date <= periods.valid_to)
@@ -577,7 +539,7 @@ select
     count(case when leads.is_under_touched then 1 end),
     count(case when leads.is_over_nurtured then 1 end)
 from activity_leads as leads
-left join activity_periods as periods
+left join staging.int_hr__worker_periods as periods
     on leads.owner_email = periods.work_email
     and periods.valid_from <= leads.created_date
     and (periods.valid_to is null or leads.created_date <= periods.valid_to)
@@ -598,7 +560,7 @@ select
     leads.is_within_sla,
     leads.is_never_answered
 from activity_leads as leads
-left join activity_periods as periods
+left join staging.int_hr__worker_periods as periods
     on leads.owner_email = periods.work_email
     and periods.valid_from <= leads.created_date
     and (periods.valid_to is null or leads.created_date <= periods.valid_to)
@@ -653,7 +615,7 @@ select
 from rep_months
 left join reps_by_email
     on rep_months.rep_email = reps_by_email.rep_email
-left join activity_periods as periods
+left join staging.int_hr__worker_periods as periods
     on rep_months.rep_email = periods.work_email
     and periods.valid_from <= last_day(rep_months.month)
     and (periods.valid_to is null or last_day(rep_months.month) <= periods.valid_to);
@@ -808,7 +770,7 @@ select
 from rep_months
 left join reps_by_email
     on rep_months.rep_email = reps_by_email.rep_email
-left join activity_periods as periods
+left join staging.int_hr__worker_periods as periods
     on rep_months.rep_email = periods.work_email
     and periods.valid_from <= last_day(rep_months.month)
     and (periods.valid_to is null or last_day(rep_months.month) <= periods.valid_to);
@@ -919,7 +881,7 @@ select
 from rep_months
 left join reps_by_email
     on rep_months.rep_email = reps_by_email.rep_email
-left join activity_periods as periods
+left join staging.int_hr__worker_periods as periods
     on rep_months.rep_email = periods.work_email
     and periods.valid_from <= last_day(rep_months.month)
     and (periods.valid_to is null or last_day(rep_months.month) <= periods.valid_to);
@@ -1042,5 +1004,4 @@ drop table activity_usage_parts;
 drop table activity_leads;
 drop table activity_lead_touches;
 drop table activity_daily;
-drop table activity_periods;
 drop table activity_as_of;

@@ -1,6 +1,7 @@
 -- ==== 40_pipeline: the pipeline marts (models/marts/pipeline): kpi_pipeline_forecast*,
 -- kpi_pipeline_forecast_quarter*, kpi_forecast_accuracy*, kpi_quota_attainment*.
--- Reads staging.* and marts.fct_opportunities only. Constants of the dbt project's vars:
+-- Reads staging.* (team / region over time from staging.int_hr__worker_periods, the pipeline's
+-- int_hr__worker_periods) and marts.fct_opportunities only. Constants of the dbt project's vars:
 -- reporting currency 'USD', fiscal_year_start_month 1, forecast-accuracy horizons 30/60/90 days.
 --
 -- How it stays fast: every money sum of the pipeline is an exact decimal(38, 6) sum of each
@@ -15,44 +16,6 @@
 -- _SUCCESS file under getvariable('landing') when it is set, plus the drop dates present in
 -- the staging data (the same dates whenever every loaded drop has rows, as in the bundled and
 -- benchmark data).
-
--- HR periods per work e-mail (int_hr__worker_periods): each HR row in force from its
--- effective_date to the day before the next one of the same e-mail; team = the manager's name
--- on the manager's most recent HR row.
-create temp table worker_periods as
-with manager_names as (
-    select employee_id, full_name
-    from staging.stg_hr__workers
-    qualify row_number() over (
-        partition by employee_id
-        order by effective_date desc nulls last, hire_date desc nulls last
-    ) = 1
-),
-sequenced_rows as (
-    select
-        work_email,
-        manager_employee_id,
-        region,
-        effective_date as valid_from,
-        lead(effective_date) over (
-            partition by work_email
-            order by effective_date asc nulls last, hire_date asc nulls last, employee_id asc nulls last
-        ) - 1 as valid_to
-    from staging.stg_hr__workers
-    where work_email is not null
-        and effective_date is not null
-)
-select
-    sequenced_rows.work_email,
-    manager_names.full_name as team,
-    sequenced_rows.region,
-    sequenced_rows.valid_from,
-    sequenced_rows.valid_to
-from sequenced_rows
-left join manager_names
-    on sequenced_rows.manager_employee_id = manager_names.employee_id
-where sequenced_rows.valid_to is null
-    or sequenced_rows.valid_to >= sequenced_rows.valid_from;
 
 -- One CRM User per rep e-mail (int_crm__reps_by_email): the active one, then the most
 -- recently modified, then the smallest Id names it.
@@ -85,7 +48,7 @@ select
     snapshot_dates.snapshot_date,
     worker_periods.team,
     worker_periods.region
-from worker_periods
+from staging.int_hr__worker_periods as worker_periods
 inner join snapshot_dates
     on worker_periods.valid_from <= snapshot_dates.snapshot_date
     and (worker_periods.valid_to is null or snapshot_dates.snapshot_date <= worker_periods.valid_to);
@@ -159,7 +122,7 @@ left join day_rates
     and quotas.start_date = day_rates.rate_day
 left join staging.stg_crm__users as owners
     on quotas.quota_owner_id = owners.user_id
-left join worker_periods
+left join staging.int_hr__worker_periods as worker_periods
     on owners.email = worker_periods.work_email
     and worker_periods.valid_from <= quotas.start_date
     and (worker_periods.valid_to is null or quotas.start_date <= worker_periods.valid_to);
@@ -630,7 +593,7 @@ select
 from accuracy_grains
 left join reps_by_email
     on accuracy_grains.rep_email = reps_by_email.rep_email
-left join worker_periods
+left join staging.int_hr__worker_periods as worker_periods
     on accuracy_grains.rep_email = worker_periods.work_email
     and worker_periods.valid_from <= last_day(accuracy_grains.close_month)
     and (worker_periods.valid_to is null or last_day(accuracy_grains.close_month) <= worker_periods.valid_to)
@@ -722,7 +685,7 @@ select
 from quota_attainment_grains
 left join reps_by_email
     on quota_attainment_grains.rep_email = reps_by_email.rep_email
-left join worker_periods
+left join staging.int_hr__worker_periods as worker_periods
     on quota_attainment_grains.rep_email = worker_periods.work_email
     and worker_periods.valid_from <= last_day(quota_attainment_grains.month)
     and (worker_periods.valid_to is null or last_day(quota_attainment_grains.month) <= worker_periods.valid_to)
@@ -756,4 +719,3 @@ drop table day_rates;
 drop table snapshot_rep_attributes;
 drop table snapshot_dates;
 drop table reps_by_email;
-drop table worker_periods;

@@ -1,8 +1,8 @@
 -- People marts (models/marts/people): training, retention, new-hire attrition, training impact.
--- Reads staging.stg_* and the core marts only. Shared work is kept in temp tables
--- (dropped at the end of the section):
+-- Reads staging.stg_*, staging.int_hr__worker_periods (the pipeline's int_hr__worker_periods:
+-- effective-dated HR periods per work e-mail) and the core marts only. Shared work is kept in
+-- temp tables (dropped at the end of the section):
 --   people_as_of          "now" (newest extract date loaded, any system) and the newest HR drop date
---   people_worker_periods int_hr__worker_periods: effective-dated HR periods per work e-mail
 --   people_spans          fct_employment: employment spans (a rehire is a new span)
 --   people_reps           int_crm__reps_by_email: one CRM User per e-mail
 --   people_training_sums  int_people__training_measures summed in one pass at every training grain
@@ -21,49 +21,6 @@ select
     getvariable('as_of_date')::date as as_of_date,
     hr_drops.hr_as_of_date
 from hr_drops;
-
--- HR periods per work e-mail: each row in force from its effective_date to the day before the
--- e-mail's next effective_date; team = the manager's latest full name.
-create temp table people_worker_periods as
-with manager_names as (
-    select
-        employee_id,
-        full_name
-    from staging.stg_hr__workers
-    qualify row_number() over (
-        partition by employee_id
-        order by effective_date desc nulls last, hire_date desc nulls last
-    ) = 1
-),
-
-sequenced_rows as (
-    select
-        work_email,
-        job_title,
-        manager_employee_id,
-        region,
-        effective_date as valid_from,
-        lead(effective_date) over (
-            partition by work_email
-            order by effective_date asc nulls last, hire_date asc nulls last, employee_id asc nulls last
-        ) - 1 as valid_to
-    from staging.stg_hr__workers
-    where work_email is not null
-        and effective_date is not null
-)
-
-select
-    sequenced_rows.work_email,
-    manager_names.full_name as team,
-    sequenced_rows.region,
-    sequenced_rows.job_title,
-    sequenced_rows.valid_from,
-    sequenced_rows.valid_to
-from sequenced_rows
-left join manager_names
-    on sequenced_rows.manager_employee_id = manager_names.employee_id
-where sequenced_rows.valid_to is null
-    or sequenced_rows.valid_to >= sequenced_rows.valid_from;
 
 -- Employment spans: one per (employee_id, hire_date), attributes from its latest HR row.
 create temp table people_spans as
@@ -230,7 +187,7 @@ select
     sum(measure_rows.scored_attempts)::bigint as scored_attempts,
     sum(measure_rows.scaled_score::decimal(38, 6))::double as scaled_score_sum
 from measure_rows
-left join people_worker_periods as worker_periods
+left join staging.int_hr__worker_periods as worker_periods
     on measure_rows.rep_email = worker_periods.work_email
     and worker_periods.valid_from <= measure_rows.event_date
     and (worker_periods.valid_to is null or measure_rows.event_date <= worker_periods.valid_to)
@@ -263,7 +220,7 @@ select
 from people_training_sums as sums
 left join people_reps
     on sums.rep_email = people_reps.rep_email
-left join people_worker_periods as month_end_periods
+left join staging.int_hr__worker_periods as month_end_periods
     on sums.rep_email = month_end_periods.work_email
     and month_end_periods.valid_from <= last_day(sums.month)
     and (month_end_periods.valid_to is null or last_day(sums.month) <= month_end_periods.valid_to)
@@ -626,7 +583,7 @@ events_in_force as (
         periods.region,
         periods.job_title as role
     from day_events
-    left join people_worker_periods as periods
+    left join staging.int_hr__worker_periods as periods
         on day_events.work_email = periods.work_email
         and periods.valid_from <= day_events.event_day
         and (periods.valid_to is null or day_events.event_day <= periods.valid_to)
@@ -809,7 +766,7 @@ rep_ramp as (
     left join first_wins
         on spans.employee_id = first_wins.employee_id
         and spans.span_number = first_wins.span_number
-    left join people_worker_periods as hire_periods
+    left join staging.int_hr__worker_periods as hire_periods
         on spans.work_email = hire_periods.work_email
         and hire_periods.valid_from <= spans.hire_date
         and (hire_periods.valid_to is null or spans.hire_date <= hire_periods.valid_to)
@@ -886,5 +843,4 @@ drop table people_retention_sums;
 drop table people_training_sums;
 drop table people_reps;
 drop table people_spans;
-drop table people_worker_periods;
 drop table people_as_of;
