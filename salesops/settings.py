@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,23 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 DEFAULT_HR_COLUMN_MAP = PROJECT_ROOT / "config" / "hr_columns.yml"
+
+
+DUCKDB_MEMORY_LIMIT_VAR = "SALESOPS_DUCKDB_MEMORY_LIMIT"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "4GB"
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for the warehouse's writers (ingestion here, dbt through
+    dbt_project/profiles.yml): beyond it DuckDB spills to a temporary folder beside the
+    warehouse instead of growing (DuckDB's own default is 80% of the machine's memory)."""
+    value = os.environ.get(DUCKDB_MEMORY_LIMIT_VAR, "").strip() or DEFAULT_DUCKDB_MEMORY_LIMIT
+    if not _MEMORY.fullmatch(value):
+        raise ValueError(
+            f"{DUCKDB_MEMORY_LIMIT_VAR}={value!r}: expected a size such as 4GB or 512MB"
+        )
+    return value
 
 
 def _path(var: str, default: str) -> Path:

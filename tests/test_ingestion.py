@@ -387,3 +387,16 @@ def test_xapi_statements_load_and_bad_lines_are_quarantined(landing, wh):
         ("6f1c1a52-8d0c-4b59-9d3e-2d2a3f6b7c06", "mailto:ada@example.com",
          "http://adlnet.gov/expapi/verbs/completed", True, None, None, "2026-01-01 10:00:00", 6),
     ]
+
+
+def test_the_duckdb_memory_limit_is_set_and_validated(tmp_path, monkeypatch):
+    from salesops.ingest.loader import connect
+
+    monkeypatch.setenv("SALESOPS_DUCKDB_MEMORY_LIMIT", "512MB")
+    con = connect(tmp_path / "wh.duckdb")
+    limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    con.close()
+    assert limit in ("488.2 MiB", "512.0 MB"), limit  # DuckDB prints it in binary units
+    monkeypatch.setenv("SALESOPS_DUCKDB_MEMORY_LIMIT", "lots")
+    with pytest.raises(ValueError, match="SALESOPS_DUCKDB_MEMORY_LIMIT='lots'"):
+        connect(tmp_path / "other.duckdb")

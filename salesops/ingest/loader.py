@@ -29,6 +29,7 @@ from salesops.ingest.drops import Drop, file_sha256, scan_system
 from salesops.ingest.hr_columns import load_hr_column_map
 from salesops.ingest.raw_tables import column_name, create_raw_tables, raw_columns
 from salesops.ingest.rules import duration_seconds_expr, sql_str, typed_expr, violation_expr
+from salesops.settings import duckdb_memory_limit
 
 Log = Callable[[str], None]
 
@@ -105,6 +106,7 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse))
     con.execute("set TimeZone = 'UTC'")
+    con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
     create_raw_tables(con)
     return con
 
@@ -575,10 +577,13 @@ def _insert_staged(con, spec: FileSpec, rel: str, drop_date, load_id, values, st
     record = "json_object(" + ", ".join(
         f"{sql_str(f.name)}, {values[f.name]}" for f in spec.fields if values[f.name] is not None
     ) + ")" if spec.format == "csv" else "left(line, 2000)"
+    # _checked holds the typed values and the reason of every row; the quarantine record (the
+    # row's values as delivered) is built for the rejected rows only, from _stage: building it
+    # for every row held a JSON copy of the whole file in memory (10 GB at 8M Tasks).
     con.execute(
         f"""create or replace temp table _checked as
         select {', '.join(f'{t} as x{i}' for i, t in enumerate(typed))},
-               _line, {reason} as _reason, {record} as _record
+               _line, {reason} as _reason
         from ({stage_sql})"""
     )
     n_typed = len(typed)
@@ -588,15 +593,18 @@ def _insert_staged(con, spec: FileSpec, rel: str, drop_date, load_id, values, st
         f"insert into {RAW_SCHEMA}.{spec.table} ({col_list}) "
         f"select {select_list} from _checked where _reason is null"
     )
-    con.execute(
-        f"""insert into {RAW_SCHEMA}.quarantine
-        select {sql_str(load_id)}, {sql_str(spec.system)}, {lineage[0]}, {sql_str(rel)},
-               _line, _reason, _record
-        from _checked where _reason is not null"""
-    )
     read, bad = con.execute(
         "select count(*), count(*) filter (where _reason is not null) from _checked"
     ).fetchone()
+    if bad:
+        con.execute(
+            f"""insert into {RAW_SCHEMA}.quarantine
+            select {sql_str(load_id)}, {sql_str(spec.system)}, {lineage[0]}, {sql_str(rel)},
+                   checked._line, checked._reason, {record}
+            from ({stage_sql}) as staged
+            inner join _checked as checked on checked._line = staged._line
+            where checked._reason is not null"""
+        )
     con.execute("drop table if exists _stage")
     con.execute("drop table if exists _checked")
     return FileResult(rel, spec.table, read, read - bad, bad, 0.0)
