@@ -22,7 +22,6 @@ staging.int_hr__worker_periods with the warehouse's intermediate.int_hr__worker_
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import tempfile
 import time
@@ -31,6 +30,8 @@ from pathlib import Path
 
 import duckdb
 
+from salesops.ingest.drops import complete_drops
+
 FLOOR_DIR = Path(__file__).resolve().parent / "floor"
 BASE_SECTION = "10_base"
 CORE_MARTS = ("dim_reps", "dim_rep_history", "dim_currency_rates", "dim_dates", "fct_opportunities")
@@ -38,8 +39,6 @@ CORE_MARTS = ("dim_reps", "dim_rep_history", "dim_currency_rates", "dim_dates", 
 # has them in the schema intermediate)
 BASE_INTERMEDIATES = ("int_hr__worker_periods",)
 SIGNIFICANT_DIGITS = 9
-SYSTEMS = ("crm", "hr", "lms")
-DATE_FOLDER = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass
@@ -64,13 +63,12 @@ def script(names: list[str] | None = None) -> str:
 
 
 def newest_drop_date(landing: Path) -> str:
-    """The warehouse's "now" (the pipeline's int_as_of_date): the newest complete drop folder's
-    date, any system."""
-    dates = [d.name for system in SYSTEMS for d in (landing / system).glob("*")
-             if DATE_FOLDER.fullmatch(d.name) and (d / "_SUCCESS").is_file()]
-    if not dates:
+    """The warehouse's "now" (the pipeline's int_as_of_date): the newest complete drop's date,
+    any system, by the ingestion's own rule for complete drops."""
+    drops = complete_drops(landing)
+    if not drops:
         raise SystemExit(f"no complete drop folder (with _SUCCESS) under {landing}")
-    return max(dates)
+    return max(d.date for d in drops).isoformat()
 
 
 def run_floor(landing: Path | None, out_db: Path, names: list[str] | None = None,

@@ -45,6 +45,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from salesops.ingest.drops import complete_drops
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 GENERATOR_DIR = ROOT / "salesops" / "generator"
@@ -124,12 +126,11 @@ def _generate_worker(preset: str, out: str, seed: str, summary_file: str) -> int
 
 
 def drop_folders(landing: Path) -> dict[str, list[Path]]:
-    """Complete drop folders by date (YYYY-MM-DD -> [<landing>/<system>/<date>, ...])."""
+    """Complete drop folders by date (YYYY-MM-DD -> [<landing>/<system>/<date>, ...]), by the
+    ingestion's own rule for complete drops."""
     out: dict[str, list[Path]] = defaultdict(list)
-    for system in SYSTEMS:
-        for folder in sorted((landing / system).glob("????-??-??")):
-            if (folder / "_SUCCESS").is_file():
-                out[folder.name].append(folder)
+    for drop in complete_drops(landing):
+        out[drop.date.isoformat()].append(drop.path)
     return dict(sorted(out.items()))
 
 
