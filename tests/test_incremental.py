@@ -45,6 +45,7 @@ INCREMENTAL_MODELS = {
         "int_sales__stage_history_rows",
         "int_pipeline__snapshot_versions",
         "int_people__statements",
+        "int_activity__record_change_rows",
         "int_incremental__processed_drops",
     ],
 }

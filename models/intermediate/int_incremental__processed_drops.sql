@@ -10,6 +10,7 @@
 -- depends_on: {{ ref('int_sales__stage_history_rows') }}
 -- depends_on: {{ ref('int_pipeline__snapshot_versions') }}
 -- depends_on: {{ ref('int_people__statements') }}
+-- depends_on: {{ ref('int_activity__record_change_rows') }}
 -- The CRM and LMS drops the incremental models have processed: a run adds the drops of its
 -- range (vars drop_date_from / drop_date_to; every loaded drop without them or in a full
 -- build). It runs after those models, so a run that fails in one of them records nothing.

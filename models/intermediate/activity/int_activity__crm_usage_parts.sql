@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- Additive parts of the CRM-usage KPIs at grain (month, rep_email, team, region), where team
 -- and region are those in force on the day each part happened, so that summing the parts by
 -- rep, by team, by region or for the company gives the same totals:

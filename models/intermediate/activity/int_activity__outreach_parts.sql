@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- Additive parts of the outreach KPIs (METRICS.md section 8) at grain (month, rep_email, team,
 -- region), with team / region in force on the date of each part, so every grain sums alike:
 --   touch parts: by the month of the touch (touch_at) and its owner, team of the touch date:
