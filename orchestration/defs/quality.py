@@ -7,8 +7,16 @@ failed ``error`` expectation fails its check with ERROR severity, which blocks e
 downstream; failed ``warning`` expectations fail it with WARN severity and block nothing. The
 severities are in the suites. Each step builds a GX Data Docs site for the run and puts its
 path in every check's metadata.
+
+The raw tables are append-only, so in a run over a range of drop dates (the run's partitions)
+the raw suites validate only the rows of those drops: the earlier drops were validated by the
+runs that loaded them (a run whose raw checks failed leaves its dates to the next run: the
+catch-up takes every date whose incremental facts weren't built). A run without partitions
+validates the whole tables. Mart suites always validate the whole table. Each check's
+metadata says which (``scope``).
 """
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -21,6 +29,9 @@ from salesops.settings import Settings
 from .constants import WAREHOUSE_POOL
 from .dbt import asset_key_for_model
 from .ingestion import raw_key
+from .partitions import RANGE_END_TAG, RANGE_START_TAG, run_drop_dates
+
+PARTITION_TAG = "dagster/partition"
 
 FCT_OPPORTUNITIES = asset_key_for_model("fct_opportunities")
 DOCS_RUNS_KEPT = 14
@@ -74,6 +85,34 @@ def docs_dir_for_run(run_id: str, layer: str) -> Path:
     return run_dir / layer
 
 
+def check_drop_dates(context: dg.AssetCheckExecutionContext) -> tuple[dt.date, dt.date] | None:
+    """The drop dates (first, last; inclusive) of the check's run, or None: no partitions.
+
+    The check step itself has no partitions definition, but the pipeline job's has (its
+    ingestion and incremental dbt assets are partitioned by drop date), so Dagster gives the
+    step the run's partition time window. A run of a job without one but with partition tags
+    (single partition, or a range as the schedule, the sensor and ``salesops run`` request)
+    is read from the tags.
+    """
+    try:
+        if context.has_partition_key or context.has_partition_key_range:
+            return run_drop_dates(context)  # type: ignore[arg-type]  # same API on both contexts
+    except (dg.DagsterError, ValueError, KeyError):
+        pass  # no time-window partitions definition: read the tags
+    tags = context.run.tags
+    try:
+        if tags.get(PARTITION_TAG):
+            day = dt.date.fromisoformat(tags[PARTITION_TAG])
+            return day, day
+        if tags.get(RANGE_START_TAG) and tags.get(RANGE_END_TAG):
+            first = dt.date.fromisoformat(tags[RANGE_START_TAG])
+            last = dt.date.fromisoformat(tags[RANGE_END_TAG])
+            return (first, last) if first <= last else None
+    except ValueError:
+        context.log.warning(f"the run's partition tags are not drop dates: {dict(tags)}")
+    return None
+
+
 def _check_result(suite: Any, result: Any) -> dg.AssetCheckResult:
     errors, warnings = result.errors, result.warnings
     if errors:
@@ -95,6 +134,7 @@ def _check_result(suite: Any, result: Any) -> dg.AssetCheckResult:
     metadata: dict[str, Any] = {
         "suite": dg.MetadataValue.path(str(suite.path)),
         "table": suite.table,
+        "scope": result.scope,
         "expectations": len(result.outcomes),
         "failed_errors": len(errors),
         "failed_warnings": len(warnings),
@@ -176,10 +216,12 @@ def build_check_step(layer: str, suites: list[Any]) -> dg.AssetChecksDefinition:
         current = {s.check_name: s for s in discover(settings.expectations_dir)}
         todo = [current[s.check_name] for s in suites if s.check_name in selected and
                 s.check_name in current]
-        params = RunParameters.from_env(settings.publish_dir)
+        drop_dates = check_drop_dates(context) if layer == "raw" else None
+        params = RunParameters.from_env(settings.publish_dir, drop_dates)
+        scope = params.raw_scope if layer == "raw" else "whole table"
         context.log.info(
             f"{len(todo)} {layer} suites on {settings.warehouse} (as of {params.as_of_date}, "
-            f"max drop age {params.max_drop_age_days} days)"
+            f"max drop age {params.max_drop_age_days} days; scope: {scope})"
         )
         results = run_suites(
             settings.warehouse,

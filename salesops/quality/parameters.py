@@ -1,4 +1,4 @@
-"""Run-time parameters of the expectation suites: the as-of date, drop age and volume bands.
+"""Run-time parameters of the expectation suites: as-of date, drop age, volume bands, drop range.
 
 A suite refers to them as ``{"$PARAMETER": "<name>"}`` or ``${<name>}`` (see
 :mod:`salesops.quality.suite`). The names:
@@ -16,6 +16,14 @@ A suite refers to them as ``{"$PARAMETER": "<name>"}`` or ``${<name>}`` (see
     ``floor(previous × (1 − band))`` and ``ceil(previous × (1 + band))`` with the suite's
     ``meta.volume_band`` (default 0.5). Without a previous count (or from 0 rows) the band is
     open: 0 and ``None``.
+``drop_date_from`` / ``drop_date_to``
+    The drop dates (``YYYY-MM-DD``, inclusive) the run loaded: the run's partition range. The
+    raw suites validate only those drops' rows (``{batch}`` is ``raw.<table>`` restricted to
+    ``_drop_date between drop_date_from and drop_date_to``), and their SQL that reads the load
+    ledger (``raw.load_files``, ``raw.quarantine``) per drop restricts it to the same dates, so
+    the ledger rows of other drops don't show up as mismatches. Without a range (a run without
+    partitions, a hand run) the whole tables are validated and the parameters are
+    ``0001-01-01`` and ``9999-12-31``: every drop.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ from typing import Any
 import duckdb
 
 DEFAULT_MAX_DROP_AGE_DAYS = 2
+ALL_DROPS = (dt.date(1, 1, 1), dt.date(9999, 12, 31))
+"""``drop_date_from`` / ``drop_date_to`` of a run without a drop range: every drop."""
 DEFAULT_VOLUME_BAND = 0.5
 PUBLISHED_DB = "salesops.duckdb"
 
@@ -44,14 +54,43 @@ class RunParameters:
     as_of_date: dt.date
     max_drop_age_days: int = DEFAULT_MAX_DROP_AGE_DAYS
     previous_row_counts: Mapping[str, int] = field(default_factory=dict)
+    drop_date_from: dt.date | None = None
+    drop_date_to: dt.date | None = None
+    """The run's drop dates (inclusive); both None: no range, the raw suites check everything."""
+
+    def __post_init__(self) -> None:
+        first, last = self.drop_date_from, self.drop_date_to
+        if (first is None) != (last is None):
+            raise ParameterError(
+                f"drop_date_from and drop_date_to are set together, not {first!r} and {last!r}"
+            )
+        if first is not None and last is not None:
+            check_drop_range(first, last)
 
     @classmethod
-    def from_env(cls, publish_dir: Path | None = None) -> RunParameters:
+    def from_env(
+        cls, publish_dir: Path | None = None, drop_dates: tuple[dt.date, dt.date] | None = None
+    ) -> RunParameters:
+        first, last = drop_dates if drop_dates is not None else (None, None)
         return cls(
             as_of_date=as_of_date_from_env(),
             max_drop_age_days=_int_env("SALESOPS_MAX_DROP_AGE_DAYS", DEFAULT_MAX_DROP_AGE_DAYS),
             previous_row_counts=published_row_counts(publish_dir) if publish_dir else {},
+            drop_date_from=first,
+            drop_date_to=last,
         )
+
+    @property
+    def drop_dates(self) -> tuple[dt.date, dt.date] | None:
+        """The run's drop range (inclusive), or None: every drop."""
+        if self.drop_date_from is None or self.drop_date_to is None:
+            return None
+        return self.drop_date_from, self.drop_date_to
+
+    @property
+    def raw_scope(self) -> str:
+        """What the raw suites validate, in words: ``drops <from>..<to>`` or ``whole table``."""
+        return scope_text(self.drop_dates)
 
     def for_suite(self, table: str, meta: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The parameters of the suite of ``table`` (``schema.table``)."""
@@ -63,13 +102,31 @@ class RunParameters:
             low, high = math.floor(previous * (1 - band)), math.ceil(previous * (1 + band))
         else:
             low, high = 0, None
+        first, last = self.drop_dates or ALL_DROPS
         return {
             "as_of_date": self.as_of_date.isoformat(),
             "max_drop_age_days": self.max_drop_age_days,
             "previous_row_count": previous,
             "volume_min": max(low, 0),
             "volume_max": high,
+            "drop_date_from": first.isoformat(),
+            "drop_date_to": last.isoformat(),
         }
+
+
+def check_drop_range(first: Any, last: Any) -> None:
+    """Raise :class:`ParameterError` unless ``first``..``last`` is a range of dates."""
+    if not isinstance(first, dt.date) or not isinstance(last, dt.date):
+        raise ParameterError(f"a drop range is two dates, not {first!r}..{last!r}")
+    if first > last:
+        raise ParameterError(f"the drop range {first}..{last} ends before it starts")
+
+
+def scope_text(drop_dates: tuple[dt.date, dt.date] | None) -> str:
+    """``drops 2026-10-31..2026-10-31`` for a drop range, ``whole table`` without one."""
+    if drop_dates is None:
+        return "whole table"
+    return f"drops {drop_dates[0].isoformat()}..{drop_dates[1].isoformat()}"
 
 
 def as_of_date_from_env() -> dt.date:

@@ -47,6 +47,9 @@ class SuiteResult:
     success: bool
     outcomes: list[ExpectationOutcome]
     data_docs_path: str | None = None
+    scope: str = "whole table"
+    """What was validated: ``whole table``, or ``drops <from>..<to>`` (a raw table's rows of
+    the run's drops)."""
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -88,7 +91,10 @@ def to_outcome(
 
     details: dict[str, Any] = {"kwargs": kwargs, "meta": meta, "result": result}
     if "unexpected_count" in result:
-        unexpected_count: int | None = int(result["unexpected_count"])
+        count = result["unexpected_count"]
+        if count is None and result.get("element_count") == 0:
+            count = 0  # an empty batch (a drop range without this table's file): none failed
+        unexpected_count: int | None = int(count) if count is not None else None
         sample = list(result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]
         if "partial_unexpected_index_list" in result:
             details["unexpected_rows"] = list(result["partial_unexpected_index_list"])[:SAMPLE_SIZE]
