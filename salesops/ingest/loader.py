@@ -16,6 +16,7 @@ import codecs
 import csv
 import datetime as dt
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -474,9 +475,9 @@ def load_file(
         raise ContractViolation(rel, f"file is empty: {what}", line=1)
     if spec.format == "jsonl":
         values, stage_sql = _stage_jsonl(con, spec, path, rel)
-    else:
-        values, stage_sql = _stage_csv(con, spec, path, rel, column_map)
-    return _insert_staged(con, spec, rel, drop_date, load_id, values, stage_sql)
+        return _insert_checked(con, spec, rel, drop_date, load_id, values, stage_sql)
+    staged = _stage_csv(con, spec, path, rel, column_map)
+    return _insert_staged(con, spec, rel, drop_date, load_id, *staged)
 
 
 def _stage_csv(con, spec: FileSpec, path: Path, rel: str, column_map: dict[str, str] | None):
@@ -485,33 +486,83 @@ def _stage_csv(con, spec: FileSpec, path: Path, rel: str, column_map: dict[str, 
     check_required(spec, names, rel)
     cols = {f"c{i}": "VARCHAR" for i in range(len(header))}
     struct = "{" + ", ".join(f"'{k}': 'VARCHAR'" for k in cols) + "}"
+    index = {n: i for i, n in enumerate(names)}
+    values = {
+        f.name: (f"nullif(c{index[f.name]}, '')" if f.name in index else None) for f in spec.fields
+    }
+    # The line feeds of the file are counted (in Python, while DuckDB reads it) to tell
+    # whether any value can hold one; the field rules apply as the rows are read.
+    feeds = _LineFeeds(path)
     try:
         con.execute(
             f"""create or replace temp table _stage as
-            select * from read_csv({sql_str(str(path))}, columns = {struct}, header = true,
+            select *, {_field_reason(spec, values)} as _field_reason
+            from read_csv({sql_str(str(path))}, columns = {struct}, header = true,
                 delim = ',', quote = '"', escape = '"', auto_detect = false,
                 strict_mode = true, encoding = 'utf-8', max_line_size = {MAX_LINE_BYTES})
             with ordinality"""
         )
     except duckdb.Error as e:
+        feeds.join()
         raise _csv_error(rel, e, path, header) from e
-    index = {n: i for i, n in enumerate(names)}
+    feeds.join()
     # Embedded newlines in quoted values shift the physical line numbers of later rows.
     nl = " + ".join(
         f"coalesce(length(c{i}) - length(replace(c{i}, chr(10), '')), 0)"
         for i in range(len(header))
     )
-    has_nl = con.execute(f"select coalesce(max({nl}), 0) from _stage").fetchone()[0] > 0
+    rows = con.execute("select count(*) from _stage").fetchone()[0]
+    has_nl = not feeds.one_per_record(rows) and con.execute(
+        f"select coalesce(max({nl}), 0) from _stage"
+    ).fetchone()[0] > 0
     line = (
         f"1 + ordinality + coalesce(sum({nl}) over (order by ordinality rows between "
         "unbounded preceding and 1 preceding), 0)"
         if has_nl else "1 + ordinality"
     )
-    values = {
-        f.name: (f"nullif(c{index[f.name]}, '')" if f.name in index else None) for f in spec.fields
-    }
     stage_sql = f"select *, {line} as _line from _stage"
-    return values, stage_sql
+    return values, stage_sql, rows, "_field_reason"
+
+
+class _LineFeeds(threading.Thread):
+    """Counts a file's line feeds, in a thread of its own (DuckDB releases the GIL while it
+    reads the same file)."""
+
+    def __init__(self, path: Path):
+        super().__init__(daemon=True)
+        self.path = path
+        self.feeds = 0
+        self.lf_ends = False  # records end with LF or CR LF (not with a lone CR)
+        self.ends_with_feed = False
+        self.start()
+
+    def run(self) -> None:
+        feeds = 0
+        last = b""
+        try:
+            with open(self.path, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    if not last:  # the first line's end tells how the records end
+                        end = chunk.find(b"\n")
+                        head = chunk[:end] if end >= 0 else chunk
+                        self.lf_ends = b"\r" not in head.removesuffix(b"\r")
+                    feeds += chunk.count(b"\n")
+                    last = chunk[-1:]
+        except OSError:
+            self.lf_ends = False
+            return
+        self.feeds = feeds
+        self.ends_with_feed = last == b"\n"
+
+    def one_per_record(self, records: int) -> bool:
+        """True when no value of the file's `records` records (header not counted) can hold a
+        line feed: its records end with LF or CR LF (DuckDB detects the line end from the
+        file's start and, in strict mode, refuses a file that mixes them: a file whose first
+        line ends with a lone CR is not looked at here), and the file has exactly one line
+        feed per record end: the header's, each record's but the last, and the last one's
+        when the file ends with one. Any other file (blank lines, line breaks in values)
+        gets False: the values are to be looked at."""
+        return self.lf_ends and self.feeds == records + self.ends_with_feed
 
 
 def _stage_jsonl(con, spec: FileSpec, path: Path, rel: str):
@@ -536,59 +587,124 @@ def _stage_jsonl(con, spec: FileSpec, path: Path, rel: str):
     return values, stage_sql
 
 
-def _insert_staged(con, spec: FileSpec, rel: str, drop_date, load_id, values, stage_sql):
+def _field_reason(spec: FileSpec, values: dict[str, str | None]) -> str:
+    """SQL: the reasons the row's fields break their domains ('; '-separated), else NULL."""
     reasons = [
         violation_expr(f, v) if v is not None else "cast(null as varchar)"
         for f, v in ((f, values[f.name]) for f in spec.fields)
     ]
-    if spec.format == "jsonl":
-        # When the line isn't JSON, its fields are all missing: one reason is enough.
-        reason = (
-            "case when j is null then 'line is not valid JSON' "
-            f"else nullif(concat_ws('; ', {', '.join(reasons)}), '') end"
-        )
-    else:
-        reason = f"nullif(concat_ws('; ', {', '.join(reasons)}), '')"
-    # A Salesforce Id is the same record in its 15- and 18-character forms (the last 3 are a
-    # case checksum): the duplicate check compares the first 15 characters.
+    return f"nullif(concat_ws('; ', {', '.join(reasons)}), '')"
+
+
+def _with_duplicate_reason(spec: FileSpec, values: dict[str, str | None], reason: str) -> str:
+    """SQL: `reason` plus "duplicate <key> in this file" when another row of the file has the
+    same unique key. A Salesforce Id is the same record in its 15- and 18-character forms (the
+    last 3 are a case checksum): the duplicate check compares the first 15 characters."""
     key = [
         f"left(trim({values[k]}), 15)" if spec.field(k).type == "id" else values[k]
         for k in spec.unique_key if values.get(k) is not None
     ]
-    if spec.unique_key and len(key) == len(spec.unique_key):
-        dup_reason = f"duplicate {', '.join(spec.unique_key)} in this file (ambiguous)"
-        dup = (
-            f"case when count(*) over (partition by {', '.join(key)}) > 1 and "
-            + " and ".join(f"{k} is not null" for k in key)
-            + f" then {sql_str(dup_reason)} end"
-        )
-        reason = f"nullif(concat_ws('; ', {reason}, {dup}), '')"
-    raw_cols = [c for c, _ in raw_columns(spec)]
-    typed: list[str] = []
-    for f in spec.fields:
-        v = values[f.name]
-        typed.append(f"cast({typed_expr(f, v)} as {f.sql_type})" if v is not None
-                     else f"cast(null as {f.sql_type})")
+    if not spec.unique_key or len(key) != len(spec.unique_key):
+        return reason
+    dup_reason = f"duplicate {', '.join(spec.unique_key)} in this file (ambiguous)"
+    dup = (
+        f"case when count(*) over (partition by {', '.join(key)}) > 1 and "
+        + " and ".join(f"{k} is not null" for k in key)
+        + f" then {sql_str(dup_reason)} end"
+    )
+    return f"nullif(concat_ws('; ', {reason}, {dup}), '')"
+
+
+def _typed_columns(spec: FileSpec, values: dict[str, str | None]) -> list[str]:
+    """SQL of the raw table's contract columns, typed, in raw-table order (lineage excluded)."""
+    typed = [
+        f"cast({typed_expr(f, values[f.name])} as {f.sql_type})" if values[f.name] is not None
+        else f"cast(null as {f.sql_type})"
+        for f in spec.fields
+    ]
     if spec.table == "lms_statements":
         typed.append(duration_seconds_expr(values["result.duration"]))
         typed.append("line")
-    drop_date_sql = f"cast({sql_str(drop_date.isoformat())} as date)"
-    lineage = [drop_date_sql, sql_str(rel), "_line", sql_str(load_id)]
+    return typed
+
+
+def _lineage(drop_date: dt.date, rel: str, load_id: str) -> list[str]:
+    """SQL of the lineage columns: _drop_date, _file, _line, _load_id."""
+    return [f"cast({sql_str(drop_date.isoformat())} as date)", sql_str(rel), "_line",
+            sql_str(load_id)]
+
+
+def _quarantine(con, spec: FileSpec, rel: str, drop_date, load_id, values, stage_sql,
+                rejected: str, join_on: str) -> None:
+    """Rejected rows into raw.quarantine with their reason and the row as delivered (built for
+    these rows only: building it for every row held a JSON copy of the whole file in memory,
+    10 GB at 8M Tasks). `rejected` is a relation of the rejected rows (`_reason`), joined to
+    the staged rows as `staged` on `join_on`."""
     record = "json_object(" + ", ".join(
         f"{sql_str(f.name)}, {values[f.name]}" for f in spec.fields if values[f.name] is not None
     ) + ")" if spec.format == "csv" else "left(line, 2000)"
-    # _checked holds the typed values and the reason of every row; the quarantine record (the
-    # row's values as delivered) is built for the rejected rows only, from _stage: building it
-    # for every row held a JSON copy of the whole file in memory (10 GB at 8M Tasks).
+    con.execute(
+        f"""insert into {RAW_SCHEMA}.quarantine
+        select {sql_str(load_id)}, {sql_str(spec.system)}, {_lineage(drop_date, rel, load_id)[0]},
+               {sql_str(rel)}, staged._line, rejected._reason, {record}
+        from ({stage_sql}) as staged
+        inner join {rejected} as rejected on {join_on}
+        order by staged._line"""
+    )
+
+
+def _insert_staged(
+    con, spec: FileSpec, rel: str, drop_date, load_id, values, stage_sql, rows, field_reason
+):
+    """CSV: `field_reason` is the staged rows' column with the reasons their fields break
+    the rules (computed as the file was read); `rows` the rows staged.
+
+    Two passes over _stage, neither holding a typed copy of the file: the first finds the
+    rejected rows (by ordinality) and their reasons, reading only the field reasons and the
+    key (the duplicate window's rows are that narrow); the second types and inserts the other
+    rows, in file order."""
+    reason = _with_duplicate_reason(spec, values, field_reason)
+    con.execute(
+        f"""create or replace temp table _rejected as
+        select ordinality, _reason from (
+            select ordinality, {reason} as _reason from ({stage_sql}))
+        where _reason is not null"""
+    )
+    bad = con.execute("select count(*) from _rejected").fetchone()[0]
+    col_list = ", ".join(f'"{c}"' for c, _ in raw_columns(spec))
+    select_list = ", ".join(_typed_columns(spec, values) + _lineage(drop_date, rel, load_id))
+    keep = " where ordinality not in (select ordinality from _rejected)" if bad else ""
+    con.execute(
+        f"insert into {RAW_SCHEMA}.{spec.table} ({col_list}) "
+        f"select {select_list} from ({stage_sql}){keep}"
+    )
+    if bad:
+        _quarantine(con, spec, rel, drop_date, load_id, values, stage_sql,
+                    "_rejected", "rejected.ordinality = staged.ordinality")
+    con.execute("drop table if exists _stage")
+    con.execute("drop table if exists _rejected")
+    return FileResult(rel, spec.table, rows, rows - bad, bad, 0.0)
+
+
+def _insert_checked(con, spec: FileSpec, rel: str, drop_date, load_id, values, stage_sql):
+    """JSON lines: one pass types and checks every row into _checked (the two passes of
+    `_insert_staged` would extract each JSON field twice: slower for this format)."""
+    # When the line isn't JSON, its fields are all missing: one reason is enough.
+    reason = _with_duplicate_reason(
+        spec, values,
+        f"case when j is null then 'line is not valid JSON' else {_field_reason(spec, values)} end",
+    )
+    typed = _typed_columns(spec, values)
     con.execute(
         f"""create or replace temp table _checked as
         select {', '.join(f'{t} as x{i}' for i, t in enumerate(typed))},
                _line, {reason} as _reason
         from ({stage_sql})"""
     )
-    n_typed = len(typed)
-    col_list = ", ".join(f'"{c}"' for c in raw_cols)
-    select_list = ", ".join([f"x{i}" for i in range(n_typed)] + lineage)
+    col_list = ", ".join(f'"{c}"' for c, _ in raw_columns(spec))
+    select_list = ", ".join(
+        [f"x{i}" for i in range(len(typed))] + _lineage(drop_date, rel, load_id)
+    )
     con.execute(
         f"insert into {RAW_SCHEMA}.{spec.table} ({col_list}) "
         f"select {select_list} from _checked where _reason is null"
@@ -597,14 +713,9 @@ def _insert_staged(con, spec: FileSpec, rel: str, drop_date, load_id, values, st
         "select count(*), count(*) filter (where _reason is not null) from _checked"
     ).fetchone()
     if bad:
-        con.execute(
-            f"""insert into {RAW_SCHEMA}.quarantine
-            select {sql_str(load_id)}, {sql_str(spec.system)}, {lineage[0]}, {sql_str(rel)},
-                   checked._line, checked._reason, {record}
-            from ({stage_sql}) as staged
-            inner join _checked as checked on checked._line = staged._line
-            where checked._reason is not null"""
-        )
+        _quarantine(con, spec, rel, drop_date, load_id, values, stage_sql,
+                    "(select _line, _reason from _checked where _reason is not null)",
+                    "rejected._line = staged._line")
     con.execute("drop table if exists _stage")
     con.execute("drop table if exists _checked")
     return FileResult(rel, spec.table, read, read - bad, bad, 0.0)
