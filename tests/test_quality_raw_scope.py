@@ -75,6 +75,17 @@ def one_row(con, table: str, where: str) -> tuple[str, int]:
     return row
 
 
+def plant_opportunity(con, where: str, assignment: str) -> tuple[str, int]:
+    """Sets `assignment` on the first raw Opportunity row matching `where`, then closes the
+    connection (the suites open the file read-only); the row's (_file, _line)."""
+    row = one_row(con, "crm_opportunity", where)
+    con.execute(
+        f"update raw.crm_opportunity set {assignment} where _file = ? and _line = ?", list(row)
+    )
+    con.close()
+    return row
+
+
 def test_parameters_cover_every_drop_without_a_range():
     whole = params().for_suite("raw.crm_task")
     assert (whole["drop_date_from"], whole["drop_date_to"]) == ("0001-01-01", "9999-12-31")
@@ -91,11 +102,7 @@ def test_parameters_cover_every_drop_without_a_range():
 
 def test_a_bad_row_of_an_older_drop_is_out_of_a_newer_range(copy):
     path, con = copy
-    old_row = one_row(con, "crm_opportunity", f"_drop_date = '{OLD}'")
-    con.execute(
-        "update raw.crm_opportunity set Id = null where _file = ? and _line = ?", list(old_row)
-    )
-    con.close()
+    old_row = plant_opportunity(con, f"_drop_date = '{OLD}'", "Id = null")
 
     scoped = run_suites(path, suites("crm_opportunity"), params=params(NEW, NEW))
     result = scoped["raw.crm_opportunity"]
@@ -123,11 +130,7 @@ def test_a_bad_row_of_an_older_drop_is_out_of_a_newer_range(copy):
 
 def test_a_bad_row_of_the_range_fails(copy):
     path, con = copy
-    new_row = one_row(con, "crm_opportunity", f"_drop_date = '{NEW}' and not IsClosed")
-    con.execute(
-        "update raw.crm_opportunity set Amount = -1 where _file = ? and _line = ?", list(new_row)
-    )
-    con.close()
+    plant_opportunity(con, f"_drop_date = '{NEW}' and not IsClosed", "Amount = -1")
     result = run_suites(path, suites("crm_opportunity"), params=params(NEW, NEW))[
         "raw.crm_opportunity"
     ]
