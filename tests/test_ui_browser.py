@@ -366,7 +366,7 @@ def test_catalog_lists_ingestion_dbt_and_published_assets(ui, page):
 @pytest.mark.parametrize(
     "asset, checks",
     [
-        ("marts/kpi_win_rate", ["gx_kpi_win_rate", "not_null_kpi_win_rate_month"]),
+        ("marts/kpi_win_rate", ["gx_kpi_win_rate", "unique_combination_kpi_win_rate_month__rep_email"]),
         ("marts/fct_opportunities", ["gx_fct_opportunities"]),
         ("raw/crm_opportunity", ["gx_crm_opportunity"]),
         ("raw/hr_workers", ["gx_hr_workers"]),

@@ -1,0 +1,62 @@
+"""NOT NULL of the published marts: dbt contract constraints, enforced by DuckDB.
+
+The marts' columns that must never be NULL carry `constraints: [{type: not_null}]` in their
+enforced contracts (models/marts/*/_*.yml) instead of one `not_null` data test each: dbt creates
+the table with the constraint and inserts into it, so a NULL fails the model's build (and so
+the run, before anything is published) without a query per column afterwards (376 test nodes,
+each a Dagster asset check, a few seconds of every nightly run).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pytest
+
+from orchestration.defs.dbt import MANIFEST
+
+
+def _not_null_columns() -> dict[str, list[str]]:
+    manifest = json.loads(MANIFEST.read_text())
+    columns: dict[str, list[str]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model":
+            continue
+        names = [
+            name for name, column in node["columns"].items()
+            if any(c["type"] == "not_null" for c in column.get("constraints", []))
+        ]
+        if names:
+            assert node["config"]["contract"]["enforced"], f"{node['name']}: no enforced contract"
+            columns[f"{node['schema']}.{node['alias']}"] = names
+    return columns
+
+
+def test_constrained_columns_are_not_null_in_the_warehouse(demo_run):
+    columns = _not_null_columns()
+    assert len(columns) >= 50 and "marts.kpi_win_rate" in columns
+    assert "month" in columns["marts.kpi_win_rate"]
+    rows = demo_run.warehouse_rows(
+        "select table_schema || '.' || table_name, column_name, is_nullable "
+        "from information_schema.columns where table_schema = 'marts'"
+    )
+    nullable = {(table, column): flag for table, column, flag in rows}
+    for table, names in columns.items():
+        for name in names:
+            assert nullable.get((table, name)) == "NO", f"{table}.{name} accepts NULL"
+
+
+def test_a_null_in_a_constrained_column_is_refused(demo_run, tmp_path):
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_run.warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        with pytest.raises(duckdb.ConstraintException, match="NOT NULL"):
+            con.execute(
+                "insert into marts.kpi_win_rate select * replace (cast(null as date) as month) "
+                "from marts.kpi_win_rate limit 1"
+            )
+    finally:
+        con.close()
