@@ -34,7 +34,7 @@ import dagster as dg
 
 from salesops.settings import Settings
 
-from .partitions import RANGE_END_TAG, RANGE_START_TAG
+from .partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG
 
 FAILURE_LOG_VAR = "SALESOPS_FAILURE_LOG"
 WEBHOOK_URL_VAR = "SALESOPS_ALERT_WEBHOOK_URL"
@@ -42,7 +42,6 @@ FAILURE_LOG_NAME = "run_failures.jsonl"
 WEBHOOK_TIMEOUT_SECONDS = 10.0
 PUBLISHED_KEY = dg.AssetKey(["published", "salesops"])
 
-PARTITION_TAG = "dagster/partition"
 BACKFILL_TAG = "dagster/backfill"
 NEW_DROPS_TAG = "salesops/new_drops"
 ALERTS_TAG = "salesops/alerts"

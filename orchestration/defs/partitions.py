@@ -20,6 +20,8 @@ SINGLE_RUN = dg.BackfillPolicy.single_run()
 # The run tags Dagster reads as "this run covers the partitions from .. to" (inclusive).
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+# ... and "this run is for one partition".
+PARTITION_TAG = "dagster/partition"
 
 
 def range_tags(first: dt.date, last: dt.date) -> dict[str, str]:

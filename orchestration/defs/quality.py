@@ -29,9 +29,7 @@ from salesops.settings import Settings
 from .constants import WAREHOUSE_POOL
 from .dbt import asset_key_for_model
 from .ingestion import raw_key
-from .partitions import RANGE_END_TAG, RANGE_START_TAG, run_drop_dates
-
-PARTITION_TAG = "dagster/partition"
+from .partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG, run_drop_dates
 
 FCT_OPPORTUNITIES = asset_key_for_model("fct_opportunities")
 DOCS_RUNS_KEPT = 14
