@@ -10,10 +10,17 @@ models/marts/activity/_activity__models.yml:
   its time is the Task's CompletedDateTime, else its CreatedDate; an Event's CreatedDate;
 - a lead's first response is its earliest touch at or after its CreatedDate;
 - "now" is the end of the newest extract date (any system): that date + 1 day at 00:00.
+
+CRM usage days (METRICS section 3 and its precise reading of 2026-12-04): an active day is a day
+with a successful login (LoginHistory Status = Success) or a live record (Task, Event, Lead,
+Opportunity, Account; latest version not deleted) owned by the rep (current OwnerId) created
+that day, up to the newest extract date; working days are Monday to Friday of the calendar
+month; adoption = active working days (active days Monday to Friday) / working days.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections import defaultdict
 from pathlib import Path
@@ -138,4 +145,59 @@ def lead_response_by_rep_month(landing: Path, sla_minutes: int = 60
             "within_sla_share": within / len(judged) if judged else None,
             "never_answered_share": never / len(judged) if judged else None,
         }
+    return out
+
+
+# -- CRM usage: active days, active working days, working days, adoption ---------------------------
+USAGE_RECORD_FILES = ("Task.csv", "Event.csv", "Lead.csv", "Opportunity.csv", "Account.csv")
+
+
+def _logins(landing: Path) -> list[dict[str, str]]:
+    out = []
+    for drop in _drops(landing, "crm"):
+        path = drop / "LoginHistory.csv"
+        if path.exists():
+            with open(path, newline="", encoding="utf-8-sig") as fh:
+                out.extend(csv.DictReader(fh))
+    return out
+
+
+def weekdays_of_month(month: dt.date) -> int:
+    day, n = month, 0
+    while day.month == month.month:
+        n += day.weekday() < 5
+        day += dt.timedelta(days=1)
+    return n
+
+
+def crm_usage_days_by_rep_month(landing: Path) -> dict[tuple[dt.date, str], dict]:
+    """active_days, active_working_days, working_days and adoption_rate per (month, rep e-mail)
+    for every rep (CRM User with an e-mail) with at least one active day that month."""
+    emails = user_emails(landing)
+    now = as_of_date(landing)
+    active: dict[str, set[dt.date]] = defaultdict(set)
+    for login in _logins(landing):
+        if (login.get("Status") or "").strip() == "Success":
+            email = emails.get(_id15(login.get("UserId")))
+            at = _ts(login.get("LoginTime"))
+            if email and at is not None:
+                active[email].add(at.date())
+    for file_name in USAGE_RECORD_FILES:
+        for record in _live(landing, file_name):
+            email = emails.get(_id15(record.get("OwnerId")))
+            created = _ts(record.get("CreatedDate"))
+            if email and created is not None:
+                active[email].add(created.date())
+    out: dict[tuple[dt.date, str], dict] = {}
+    for email, days in active.items():
+        for day in days:
+            if now is not None and day > now:
+                continue
+            m = out.setdefault((day.replace(day=1), email), {
+                "active_days": 0, "active_working_days": 0,
+                "working_days": weekdays_of_month(day.replace(day=1))})
+            m["active_days"] += 1
+            m["active_working_days"] += day.weekday() < 5
+    for m in out.values():
+        m["adoption_rate"] = m["active_working_days"] / m["working_days"]
     return out

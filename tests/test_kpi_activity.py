@@ -1,8 +1,9 @@
 """Activity marts (CRM usage, outreach, lead response) on the real pipeline run of the demo data (`demo_run`).
 
-(a) kpi_lead_response (every measure) and kpi_outreach touches / leads_touched are recomputed
-    in plain Python from the landing files (tests/recompute_activity.py) and must equal the
-    published rep x month rows, row for row;
+(a) kpi_lead_response (every measure), kpi_outreach touches / leads_touched and kpi_crm_usage
+    active_days / active_working_days / working_days / adoption_rate are recomputed in plain
+    Python from the landing files (tests/recompute_activity.py) and must equal the published
+    rep x month rows, row for row;
 (b) every additive measure sums to the same total per month over the rep, team and region rows
     and the company row;
 (c) the published marts carry every column of METRICS.md's interface table.
@@ -14,14 +15,18 @@ import datetime as dt
 import math
 
 import pytest
-from recompute_activity import lead_response_by_rep_month, touches_by_rep_month
+from recompute_activity import (
+    crm_usage_days_by_rep_month,
+    lead_response_by_rep_month,
+    touches_by_rep_month,
+)
 
 pytestmark = pytest.mark.slow
 
 REP_COLUMNS = ["month", "rep_email", "rep_name", "team", "region"]
 INTERFACE = {
-    "kpi_crm_usage": ["activities_logged", "logins", "active_days", "working_days",
-                      "adoption_rate", "selling_hours", "admin_hours", "selling_share",
+    "kpi_crm_usage": ["activities_logged", "logins", "active_days", "active_working_days",
+                      "working_days", "adoption_rate", "selling_hours", "admin_hours", "selling_share",
                       "open_opps", "stale_open_opps"],
     "kpi_outreach": ["touches", "leads_touched", "touches_per_touched_lead", "leads_converted",
                      "lead_conversion_rate", "touches_per_converted_lead",
@@ -30,8 +35,9 @@ INTERFACE = {
                           "within_sla_share", "never_answered_share"],
 }
 ADDITIVE = {
-    "kpi_crm_usage": ["activities_logged", "logins", "active_days", "working_days",
-                      "selling_hours", "admin_hours", "open_opps", "stale_open_opps"],
+    "kpi_crm_usage": ["activities_logged", "logins", "active_days", "active_working_days",
+                      "working_days", "selling_hours", "admin_hours", "open_opps",
+                      "stale_open_opps"],
     "kpi_outreach": ["touches", "lead_touches", "leads_touched", "leads_owned", "leads_final",
                      "leads_converted", "converted_lead_touches", "leads_under_touched",
                      "leads_over_nurtured"],
@@ -121,11 +127,21 @@ def test_rollups_sum_to_the_company(demo_run, mart):
 
 
 def test_ratios_recomputed_from_sums_at_every_grain(demo_run):
-    # adoption is sum(active_days) / sum(working_days) at the roll-ups, never a mean of rates
-    for table in ("kpi_crm_usage_team", "kpi_crm_usage_region", "kpi_crm_usage_company"):
-        for active, working, adoption in demo_run.published(
-                f"select active_days, working_days, adoption_rate from {table}"):
-            assert _same(adoption, active / working if working else None), table
+    # adoption (METRICS 2026-12-04) is sum(active_working_days) / sum(working_days) at every
+    # grain, never a mean of rates, and never above 1: the active working days are a subset of
+    # both the active days and the working days
+    weekend_rows = 0
+    for table in ("kpi_crm_usage", "kpi_crm_usage_team", "kpi_crm_usage_region",
+                  "kpi_crm_usage_company"):
+        rows = demo_run.published(
+            f"select active_days, active_working_days, working_days, adoption_rate from {table}")
+        assert rows, table
+        for active, active_working, working, adoption in rows:
+            assert _same(adoption, active_working / working if working else None), table
+            assert active_working <= active and active_working <= working, table
+            assert adoption is None or 0 <= adoption <= 1, table
+            weekend_rows += active_working < active
+    assert weekend_rows > 0  # the demo data has weekend activity: the two counts differ
     for grain in ("", "_team", "_region", "_company"):
         for conv, final, rate in demo_run.published(
                 f"select leads_converted, leads_final, lead_conversion_rate from kpi_outreach{grain}"):
@@ -143,3 +159,25 @@ def test_working_days_are_the_weekdays_of_the_month(demo_run):
             weekdays += day.weekday() < 5
             day += dt.timedelta(days=1)
         assert working_days == weekdays, month
+
+
+def test_crm_usage_days_equal_independent_recomputation(demo_run):
+    expected = crm_usage_days_by_rep_month(demo_run.landing_dir)
+    names = ["active_days", "active_working_days", "working_days", "adoption_rate"]
+    published = {(r[0], r[1]): dict(zip(names, r[2:], strict=True)) for r in demo_run.published(
+        f"select month, rep_email, {', '.join(names)} from kpi_crm_usage "
+        "where rep_email is not null")}
+    assert len(expected) > 10
+    for key, want in expected.items():
+        got = published.get(key)
+        assert got is not None, key
+        for name in names:
+            assert _same(got[name], want[name]), (key, name, got[name], want[name])
+    # rows without an active day (usage or open opportunities only) have adoption 0
+    for key, got in published.items():
+        if key not in expected:
+            assert (got["active_days"], got["active_working_days"]) == (0, 0), key
+            assert got["adoption_rate"] == 0, key
+    # the rule matters on this data: some rep-month was active on a weekend, and no adoption
+    # exceeds 1 although active days / working days would for some
+    assert any(w["active_days"] > w["active_working_days"] for w in expected.values())

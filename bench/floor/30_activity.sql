@@ -431,6 +431,9 @@ select
     cast(sum(daily.activities_logged) as bigint) as activities_logged,
     cast(sum(daily.logins) as bigint) as logins,
     cast(count(case when daily.is_active_day then 1 end) as bigint) as active_days,
+    -- adoption's numerator: active days Monday-Friday, for reps with an e-mail (as working days)
+    cast(count(case when daily.is_active_day and daily.rep_email is not null
+        and isodow(daily.activity_date) <= 5 then 1 end) as bigint) as active_working_days,
     cast(0 as bigint) as working_days,
     cast(sum(daily.selling_seconds) as bigint) as selling_seconds,
     cast(sum(daily.admin_minutes) as double) as admin_minutes,
@@ -445,7 +448,7 @@ group by all
 union all
 select
     working_days.month, working_days.rep_email, periods.team, periods.region,
-    0, 0, 0, count(*), 0, 0.0, 0, 0
+    0, 0, 0, 0, count(*), 0, 0.0, 0, 0
 from working_days
 left join staging.int_hr__worker_periods as periods
     on working_days.rep_email = periods.work_email
@@ -456,7 +459,7 @@ group by all
 union all
 select
     month, rep_email, team, region,
-    0, 0, 0, 0, 0, 0.0, count(*), count(case when is_stale then 1 end)
+    0, 0, 0, 0, 0, 0, 0.0, count(*), count(case when is_stale then 1 end)
 from open_opps
 group by all;
 
@@ -576,6 +579,7 @@ with rep_months as (
         cast(sum(activities_logged) as bigint) as activities_logged,
         cast(sum(logins) as bigint) as logins,
         cast(sum(active_days) as bigint) as active_days,
+        cast(sum(active_working_days) as bigint) as active_working_days,
         cast(sum(working_days) as bigint) as working_days,
         cast(sum(selling_seconds) as double) / 3600.0 as selling_hours,
         cast(sum(admin_minutes) as double) / 60.0 as admin_hours,
@@ -604,8 +608,9 @@ select
     rep_months.activities_logged,
     rep_months.logins,
     rep_months.active_days,
+    rep_months.active_working_days,
     rep_months.working_days,
-    rep_months.active_days / nullif(rep_months.working_days, 0) as adoption_rate,
+    rep_months.active_working_days / nullif(rep_months.working_days, 0) as adoption_rate,
     rep_months.selling_hours,
     rep_months.admin_hours,
     rep_months.selling_hours / nullif(rep_months.selling_hours + rep_months.admin_hours, 0) as selling_share,
@@ -628,6 +633,7 @@ with company_months as (
         cast(sum(activities_logged) as bigint) as activities_logged,
         cast(sum(logins) as bigint) as logins,
         cast(sum(active_days) as bigint) as active_days,
+        cast(sum(active_working_days) as bigint) as active_working_days,
         cast(sum(working_days) as bigint) as working_days,
         cast(sum(selling_seconds) as double) / 3600.0 as selling_hours,
         cast(sum(admin_minutes) as double) / 60.0 as admin_hours,
@@ -642,8 +648,9 @@ select
     activities_logged,
     logins,
     active_days,
+    active_working_days,
     working_days,
-    active_days / nullif(working_days, 0) as adoption_rate,
+    active_working_days / nullif(working_days, 0) as adoption_rate,
     selling_hours,
     admin_hours,
     selling_hours / nullif(selling_hours + admin_hours, 0) as selling_share,
@@ -662,6 +669,7 @@ with region_months as (
         cast(sum(activities_logged) as bigint) as activities_logged,
         cast(sum(logins) as bigint) as logins,
         cast(sum(active_days) as bigint) as active_days,
+        cast(sum(active_working_days) as bigint) as active_working_days,
         cast(sum(working_days) as bigint) as working_days,
         cast(sum(selling_seconds) as double) / 3600.0 as selling_hours,
         cast(sum(admin_minutes) as double) / 60.0 as admin_hours,
@@ -677,8 +685,9 @@ select
     activities_logged,
     logins,
     active_days,
+    active_working_days,
     working_days,
-    active_days / nullif(working_days, 0) as adoption_rate,
+    active_working_days / nullif(working_days, 0) as adoption_rate,
     selling_hours,
     admin_hours,
     selling_hours / nullif(selling_hours + admin_hours, 0) as selling_share,
@@ -697,6 +706,7 @@ with team_months as (
         cast(sum(activities_logged) as bigint) as activities_logged,
         cast(sum(logins) as bigint) as logins,
         cast(sum(active_days) as bigint) as active_days,
+        cast(sum(active_working_days) as bigint) as active_working_days,
         cast(sum(working_days) as bigint) as working_days,
         cast(sum(selling_seconds) as double) / 3600.0 as selling_hours,
         cast(sum(admin_minutes) as double) / 60.0 as admin_hours,
@@ -712,8 +722,9 @@ select
     activities_logged,
     logins,
     active_days,
+    active_working_days,
     working_days,
-    active_days / nullif(working_days, 0) as adoption_rate,
+    active_working_days / nullif(working_days, 0) as adoption_rate,
     selling_hours,
     admin_hours,
     selling_hours / nullif(selling_hours + admin_hours, 0) as selling_share,

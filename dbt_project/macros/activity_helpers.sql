@@ -24,11 +24,18 @@
     cast({{ dbt.datediff(start_at, end_at, 'second') }} as double) / 60.0
 {%- endmacro %}
 
+{#- True when `day` (a date) is Monday to Friday: 1900-01-01 was a Monday, so offsets 0..4 from
+    it (mod 7) are Monday..Friday (portable: no dialect's day-of-week numbering). -#}
+{% macro activity_is_weekday(day) -%}
+    {{ dbt.datediff("cast('1900-01-01' as date)", day, 'day') }} % 7 < 5
+{%- endmacro %}
+
 {#- CRM-usage sums (one definition for every grain): from a relation of additive parts. -#}
 {% macro activity_crm_usage_sums() -%}
     cast(coalesce(sum(activities_logged), 0) as bigint) as activities_logged,
     cast(coalesce(sum(logins), 0) as bigint) as logins,
     cast(coalesce(sum(active_days), 0) as bigint) as active_days,
+    cast(coalesce(sum(active_working_days), 0) as bigint) as active_working_days,
     cast(coalesce(sum(working_days), 0) as bigint) as working_days,
     cast(coalesce(sum(selling_seconds), 0) as double) / 3600.0 as selling_hours,
     cast(coalesce(sum(admin_minutes), 0) as double) / 60.0 as admin_hours,
@@ -36,13 +43,17 @@
     cast(coalesce(sum(stale_open_opps), 0) as bigint) as stale_open_opps
 {%- endmacro %}
 
-{#- CRM-usage ratios recomputed from the sums of `relation`; NULL on a 0 denominator. -#}
+{#- CRM-usage ratios recomputed from the sums of `relation`; NULL on a 0 denominator. Adoption
+    (METRICS, 2026-12-04) = active WORKING days / working days: every active working day of a
+    rep is one of the working days counted for that rep and team, so the ratio of the sums
+    never exceeds 1 at any grain. -#}
 {% macro activity_crm_usage_ratios(relation) -%}
     {{ relation }}.activities_logged,
     {{ relation }}.logins,
     {{ relation }}.active_days,
+    {{ relation }}.active_working_days,
     {{ relation }}.working_days,
-    cast({{ safe_divide(relation ~ '.active_days', relation ~ '.working_days') }} as double) as adoption_rate,
+    cast({{ safe_divide(relation ~ '.active_working_days', relation ~ '.working_days') }} as double) as adoption_rate,
     {{ relation }}.selling_hours,
     {{ relation }}.admin_hours,
     cast({{ safe_divide(relation ~ '.selling_hours', relation ~ '.selling_hours + ' ~ relation ~ '.admin_hours') }} as double) as selling_share,

@@ -6,7 +6,11 @@
 --   day by day with the team of that day; open opportunities on the month end.
 -- Rep-months: every (month, rep_email) with daily usage or an open opportunity at month end
 -- (sparse). working_days are counted for reps with an e-mail only: the NULL rep_email group
--- (unknown owners) has working_days 0, so its adoption_rate is NULL.
+-- (unknown owners) has working_days 0, so its adoption_rate is NULL. active_working_days (the
+-- active days that fall Monday-Friday, the numerator of adoption) are counted for the same
+-- population, on the same day and so under the same team as the working day they are part of:
+-- active_working_days <= working_days for every (month, rep_email, team, region), so for
+-- every sum of the parts.
 with daily_usage as (
     select *
     from {{ ref('fct_crm_usage_daily') }}
@@ -37,8 +41,7 @@ working_days as (
     where rep_months.rep_email is not null
         and day_offsets.generated_number - 1
             <= {{ dbt.datediff('rep_months.month', dbt.last_day('rep_months.month', 'month'), 'day') }}
-        -- 1900-01-01 was a Monday: offsets 0..4 from it (mod 7) are Monday..Friday
-        and {{ dbt.datediff("cast('1900-01-01' as date)", dbt.dateadd('day', 'day_offsets.generated_number - 1', 'rep_months.month'), 'day') }} % 7 < 5
+        and {{ activity_is_weekday(dbt.dateadd('day', 'day_offsets.generated_number - 1', 'rep_months.month')) }}
 ),
 
 working_day_parts as (
@@ -50,6 +53,7 @@ working_day_parts as (
         cast(0 as bigint) as activities_logged,
         cast(0 as bigint) as logins,
         cast(0 as bigint) as active_days,
+        cast(0 as bigint) as active_working_days,
         cast(count(*) as bigint) as working_days,
         cast(0 as bigint) as selling_seconds,
         cast(0 as double) as admin_minutes,
@@ -69,6 +73,17 @@ usage_parts as (
         cast(sum(daily_usage.activities_logged) as bigint) as activities_logged,
         cast(sum(daily_usage.logins) as bigint) as logins,
         cast(count(case when daily_usage.is_active_day then 1 end) as bigint) as active_days,
+        cast(
+            count(
+                case
+                    when daily_usage.is_active_day
+                        and daily_usage.rep_email is not null
+                        and {{ activity_is_weekday('daily_usage.activity_date') }}
+                        then 1
+                end
+            )
+            as bigint
+        ) as active_working_days,
         cast(0 as bigint) as working_days,
         cast(sum(daily_usage.selling_seconds) as bigint) as selling_seconds,
         cast(sum(daily_usage.admin_minutes) as double) as admin_minutes,
@@ -88,6 +103,7 @@ open_opp_parts as (
         cast(0 as bigint) as activities_logged,
         cast(0 as bigint) as logins,
         cast(0 as bigint) as active_days,
+        cast(0 as bigint) as active_working_days,
         cast(0 as bigint) as working_days,
         cast(0 as bigint) as selling_seconds,
         cast(0 as double) as admin_minutes,
