@@ -1,7 +1,9 @@
 """Training and retention KPIs recomputed in plain Python straight from the landing files.
 
 Deliberately independent of the pipeline: no DuckDB, no dbt, no salesops code; only the csv and
-json modules and the rules of CONTRACT.md and METRICS.md (sections 1 and 2).
+json modules and the rules of CONTRACT.md and METRICS.md (sections 1 and 2). A training rep is
+a learner whose e-mail is a CRM User's (METRICS: rep_email is the CRM User's e-mail); other
+learners count nowhere.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from recompute import _drops
+from recompute import _drops, latest_by_id
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
 _DURATION = re.compile(
@@ -78,8 +80,16 @@ def expected_hours(landing: Path) -> dict[str, float]:
     return out
 
 
+def crm_user_emails(landing: Path) -> set[str]:
+    """The e-mails of the CRM Users (latest version of each User), lower-cased and trimmed."""
+    return {e for u in latest_by_id(landing, "User.csv").values()
+            if (e := _email(u.get("Email")))}
+
+
 def training_by_rep_month(landing: Path) -> dict[tuple[dt.date, str], dict]:
-    """training_hours and courses_completed per (month, rep_email) from completed / passed."""
+    """training_hours and courses_completed per (month, rep_email) from completed / passed,
+    reps (CRM User e-mails) only."""
+    reps = crm_user_emails(landing)
     hours_of_course = expected_hours(landing)
     hours: dict[tuple, float] = defaultdict(float)
     courses: dict[tuple, set] = defaultdict(set)
@@ -89,6 +99,8 @@ def training_by_rep_month(landing: Path) -> dict[tuple[dt.date, str], dict]:
             continue
         day = _utc_date(st["timestamp"])
         key = (day.replace(day=1), _email(st["actor"].get("mbox")))
+        if key[1] not in reps:
+            continue
         course = st["object"]["id"].strip()
         seconds = duration_seconds((st.get("result") or {}).get("duration"))
         h = seconds / 3600 if seconds is not None else hours_of_course.get(course)
@@ -104,13 +116,15 @@ def as_of_date(landing: Path) -> dt.date:
 
 
 def assignments_by_rep_month(landing: Path) -> dict[tuple[dt.date, str], dict]:
-    """assignments_due / _completed_on_time / overdue_assignments per (due month, rep_email).
+    """assignments_due / _completed_on_time / overdue_assignments per (due month, rep_email),
+    reps (CRM User e-mails) only.
 
     Every assignment counts in the month of its due_date; on time = a completed /
     passed statement for the course dated on or before due_date; overdue = no such statement by
     the end of the due month (by "now" for the month still running).
     """
     now = as_of_date(landing)
+    reps = crm_user_emails(landing)
     latest: dict[tuple, dict] = {}
     for drop in _drops(landing, "lms"):
         path = drop / "assignments.csv"
@@ -118,6 +132,8 @@ def assignments_by_rep_month(landing: Path) -> dict[tuple[dt.date, str], dict]:
             with open(path, newline="", encoding="utf-8-sig") as fh:
                 for row in csv.DictReader(fh):
                     email = _email(row["work_email"])
+                    if email not in reps:
+                        continue
                     key = (email, row["course_id"].strip(), row["assigned_date"])
                     latest[key] = row
     done: dict[tuple[str, str], list[dt.date]] = defaultdict(list)

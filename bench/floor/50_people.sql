@@ -69,7 +69,8 @@ qualify row_number() over (
 -- pass. One measure row per learning statement (completed / passed: training seconds and, for
 -- the first of a rep, course and month, a course completed; passed / failed with a scaled
 -- score: a scored attempt) and per assignment (in its due month: due, on time, overdue), with
--- the team / region in force on the statement date / due date. Sums are exact decimals.
+-- the team / region in force on the statement date / due date, for reps (CRM User e-mails)
+-- only. Sums are exact decimals.
 -- grain_id: 3 = rep, 5 = team, 6 = region, 7 = company.
 create temp table people_training_sums as
 with learning_statements as (
@@ -187,6 +188,9 @@ select
     sum(measure_rows.scored_attempts)::bigint as scored_attempts,
     sum(measure_rows.scaled_score::decimal(38, 6))::double as scaled_score_sum
 from measure_rows
+-- reps only: a learner whose e-mail is no CRM User's is in no training mart (issue 12)
+inner join people_reps
+    on measure_rows.rep_email = people_reps.rep_email
 left join staging.int_hr__worker_periods as worker_periods
     on measure_rows.rep_email = worker_periods.work_email
     and worker_periods.valid_from <= measure_rows.event_date

@@ -6,6 +6,10 @@
 --   assignment whose due_date has been reached ("now" = newest extract date loaded) -> one due
 --   (month and date of its due_date), on time, overdue; one due later is not counted yet
 -- Summing these rows by month and rep, team, region or nothing gives every kpi_training grain.
+-- Only reps count (issue 12): METRICS fixes rep_email as a CRM User's e-mail, so a learner whose
+-- e-mail is no CRM User's (an LMS that covers the whole company) is in no training mart, roll-ups
+-- and kpi_training_impact included. The raw suite lms_statements reports such actors (warning
+-- lms_actor_is_crm_user); fct_training_events / fct_training_assignments keep every learner.
 with training_events as (
     select *
     from {{ ref('fct_training_events') }}
@@ -88,6 +92,8 @@ select
     measure_rows.scored_attempts,
     measure_rows.scaled_score
 from measure_rows
+inner join {{ ref('int_crm__reps_by_email') }} as reps
+    on measure_rows.rep_email = reps.rep_email
 left join {{ ref('int_hr__worker_periods') }} as worker_periods
     on measure_rows.rep_email = worker_periods.work_email
     and worker_periods.valid_from <= measure_rows.event_date

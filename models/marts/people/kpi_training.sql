@@ -1,7 +1,7 @@
 -- Training per rep and month (sparse: a row where the rep has a learning event or an assignment
--- due that month). The rep is the LMS actor (work e-mail): rep_name is the CRM User's name with
--- that e-mail (NULL for a learner without a CRM User); team and region are the HR attributes in
--- force on the last day of the month.
+-- due that month). The rep is the LMS actor whose e-mail is a CRM User's (learners who are not
+-- CRM Users are left out upstream, in int_people__training_measures): rep_name is that CRM
+-- User's name; team and region are the HR attributes in force on the last day of the month.
 {{ rep_month_mart(
     ref('int_people__training_measures'),
     people_training_sums(),

@@ -1,4 +1,5 @@
--- Training of the whole company per month.
+-- Training of the whole sales organisation per month: every rep (CRM User) who trained, with
+-- or without an HR match; learners who are not CRM Users are not counted.
 with measure_rows as (
     select *
     from {{ ref('int_people__training_measures') }}
