@@ -11,6 +11,7 @@ from .defs.freshness import freshness_checks, freshness_sensor
 from .defs.ingestion import ingestion_assets, ledger_specs
 from .defs.publishing import published_marts
 from .defs.quality import quality_checks
+from .defs.run_logging import salesops_run_logger
 
 defs = dg.Definitions(
     assets=[*ingestion_assets, *ledger_specs, *dbt_asset_defs, published_marts],
@@ -19,6 +20,8 @@ defs = dg.Definitions(
     schedules=[nightly_schedule],
     sensors=[new_drop_sensor, run_failure_sensor, freshness_sensor],
     resources={"dbt": dbt_resource},
+    # `salesops run` logs to a file and draws progress (run_logging.py); UI runs use the console.
+    loggers={"console": dg.colored_console_logger, "salesops_run": salesops_run_logger},
     # DuckDB allows one writing process: the steps of a run go one after another in one process,
     # and the pool `duckdb_warehouse` (config/dagster.yaml) queues the writers of other runs.
     executor=dg.in_process_executor,

@@ -17,52 +17,17 @@ from pathlib import Path
 
 from salesops.settings import Settings
 
-PROCESSED_DROPS = "intermediate.int_incremental__processed_drops"
-"""The warehouse's ledger of the drops dbt's incremental facts have processed (crm, lms)."""
-
 
 def drop_range(settings: Settings) -> tuple[dt.date, dt.date]:
-    """The drop dates a run should cover: from the oldest complete drop not yet done to the
-    newest complete drop. Done means loaded (raw.load_drops) and, for the systems with
-    incremental facts, processed by them (their ledger): a run killed after ingestion left
-    drops loaded that the facts never saw, and the next run must take them again. With nothing
-    new, just the newest date (ingestion skips it, the facts redo it, nothing new is
-    published)."""
-    drops = complete_drops_or_exit(settings)
-    done = _done_drops(settings.warehouse)
-    newest = max(d.date for d in drops)
-    todo = sorted(d.date for d in drops if (d.system, d.date) not in done)
-    return (todo[0], newest) if todo else (newest, newest)
+    """The drop dates a run should cover (:func:`salesops.pending.pending_work`): from the
+    oldest complete drop not done yet to the newest complete drop. With nothing pending, just
+    the newest date (ingestion skips it, the facts redo it, nothing new is published)."""
+    from salesops.pending import pending_work
 
-
-def complete_drops_or_exit(settings: Settings):
-    from salesops.ingest.drops import complete_drops
-
-    drops = complete_drops(settings.landing_dir)
-    if not drops:
+    work = pending_work(settings)
+    if work.newest is None:
         raise SystemExit(f"error: no complete drop (with _SUCCESS) in {settings.landing_dir}")
-    return drops
-
-
-def _done_drops(warehouse: Path) -> set[tuple[str, dt.date]]:
-    """(system, drop date) of the drops loaded and, where it applies, processed by dbt."""
-    import duckdb
-
-    if not warehouse.is_file():
-        return set()
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        tables = {f"{schema}.{name}" for schema, name in con.execute(
-            "select table_schema, table_name from information_schema.tables").fetchall()}
-        if "raw.load_drops" not in tables:
-            return set()
-        loaded = set(con.execute("select system, drop_date from raw.load_drops").fetchall())
-        processed = set(con.execute(f"select system, drop_date from {PROCESSED_DROPS}").fetchall()
-                        ) if PROCESSED_DROPS in tables else set()
-        tracked = {"crm", "lms"}  # the systems whose drops feed the incremental facts
-        return {d for d in loaded if d[0] not in tracked or d in processed}
-    finally:
-        con.close()
+    return work.date_range() or (work.newest, work.newest)
 
 
 def pipeline_instance():
@@ -104,18 +69,19 @@ def fail_dead_runs(instance, live_runs: Path) -> list[str]:
 
 
 @contextlib.contextmanager
-def _live_run(instance) -> Iterator[str | None]:
-    """The run id to use, marked alive (an flock the kernel releases however the process
-    ends) while the run executes; dead runs are failed first. None with an ephemeral instance."""
+def _live_run(instance, run_id: str | None = None) -> Iterator[str | None]:
+    """The run id to use (``run_id`` or a new one), marked alive (an flock the kernel releases
+    however the process ends) while the run executes; dead runs are failed first. With an
+    ephemeral instance: ``run_id`` as given (None lets Dagster choose)."""
     if instance.is_ephemeral:
-        yield None
+        yield run_id
         return
     live_runs = Path(instance.root_directory) / LIVE_RUNS_DIR
     live_runs.mkdir(parents=True, exist_ok=True)
-    for run_id in fail_dead_runs(instance, live_runs):
-        print(f"run {run_id} had died without ending: marked failed, its pool slots freed",
+    for dead in fail_dead_runs(instance, live_runs):
+        print(f"run {dead} had died without ending: marked failed, its pool slots freed",
               file=sys.stderr)
-    run_id = str(uuid.uuid4())
+    run_id = run_id or str(uuid.uuid4())
     taking = live_runs / f".{run_id}"
     with open(taking, "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
@@ -127,13 +93,21 @@ def _live_run(instance) -> Iterator[str | None]:
 
 
 def execute_pipeline(
-    date_range: tuple[dt.date, dt.date] | None = None, instance=None, tags=None
+    date_range: tuple[dt.date, dt.date] | None = None,
+    instance=None,
+    tags=None,
+    *,
+    run_id: str | None = None,
+    log_file: Path | None = None,
+    console: bool = True,
 ):
     """Run the whole pipeline job in this process; returns Dagster's ExecuteInProcessResult.
 
     ``date_range`` (inclusive) is the drop dates (partitions) the run covers, as one run; by
     default every complete drop not loaded yet (:func:`drop_range`). Uses the instance of
-    DAGSTER_HOME when set (runs show in the UI), else an ephemeral one.
+    DAGSTER_HOME when set (runs show in the UI), else an ephemeral one. ``log_file``: the run's
+    full log as plain text (the `salesops_run` logger, which also feeds the progress listeners
+    of orchestration/defs/run_logging.py); ``console``: Dagster's console logger too.
     """
     from orchestration.definitions import defs
     from orchestration.defs.constants import PIPELINE_JOB
@@ -141,16 +115,21 @@ def execute_pipeline(
 
     first, last = date_range or drop_range(Settings.from_env())
     job = defs.resolve_job_def(PIPELINE_JOB)
-    level = os.environ.get("SALESOPS_LOG_LEVEL", "INFO").upper()
-    run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
+    level = (os.environ.get("SALESOPS_LOG_LEVEL") or "INFO").strip().upper()
+    loggers: dict = {}
+    if console:
+        loggers["console"] = {"config": {"log_level": level}}
+    if log_file is not None or not console:
+        loggers["salesops_run"] = {"config": {"log_level": level,
+                                              "log_file": str(log_file or "")}}
     instance = instance if instance is not None else pipeline_instance()
-    with _live_run(instance) as run_id:
+    with _live_run(instance, run_id) as live_id:
         return job.execute_in_process(
-            run_config=run_config,
+            run_config={"loggers": loggers},
             raise_on_error=False,
             tags={**range_tags(first, last), **(tags or {})},
             instance=instance,
-            run_id=run_id,
+            run_id=live_id,
         )
 
 

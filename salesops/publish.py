@@ -597,7 +597,8 @@ def _test_pause() -> None:
 
 def restore(publish_dir: Path, version: str, *, user: str | None = None) -> str | None:
     """Make an earlier version current again (database and parquet) and record it in
-    publish_history.jsonl. Returns the version that was current before."""
+    publish_history.jsonl. Returns the version that was current before (the same version when
+    it already was current: then nothing changes and nothing is recorded)."""
     with _locked(publish_dir):
         _recover(publish_dir)
         vdir = publish_dir / VERSIONS_DIR / version
@@ -606,6 +607,8 @@ def restore(publish_dir: Path, version: str, *, user: str | None = None) -> str 
             raise FileNotFoundError(
                 f"no published version {version!r}; have: {versions(publish_dir)}")
         previous = current_version(publish_dir)
+        if previous == version:
+            return previous  # already current: nothing swapped, nothing recorded
         _swap_in(publish_dir, vdir)
         try:
             _append_history(publish_dir, {"action": "restore", "version": version,

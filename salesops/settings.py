@@ -1,11 +1,22 @@
-"""Configuration by environment variable, with the defaults documented in the README."""
+"""Configuration by environment variable: every setting, its default, and its check.
+
+`SETTINGS` lists each `SALESOPS_*` variable the pipeline reads, with its default and meaning (the
+README's table and `salesops --help` come from the same words). `settings_problems()` checks them
+all at once, before any work starts: the CLI refuses to run with one line per bad value, and the
+Dagster code location still loads but reports them (see orchestration/defs/settings_check.py).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import os
 import re
+import zoneinfo
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -16,6 +27,11 @@ DEFAULT_HR_COLUMN_MAP = PROJECT_ROOT / "config" / "hr_columns.yml"
 DUCKDB_MEMORY_LIMIT_VAR = "SALESOPS_DUCKDB_MEMORY_LIMIT"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "4GB"
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+FIRST_DROP_DATE_VAR = "SALESOPS_FIRST_DROP_DATE"
+DEFAULT_FIRST_DROP_DATE = "2000-01-01"
+"""The daily partitions of drop dates start here. Early enough for any real extract (Salesforce
+itself dates from 1999); ~10,000 daily partitions cost Dagster nothing noticeable."""
 
 
 def duckdb_memory_limit() -> str:
@@ -28,6 +44,17 @@ def duckdb_memory_limit() -> str:
             f"{DUCKDB_MEMORY_LIMIT_VAR}={value!r}: expected a size such as 4GB or 512MB"
         )
     return value
+
+
+def first_drop_date(environ: Mapping[str, str] | None = None) -> dt.date:
+    """SALESOPS_FIRST_DROP_DATE, or its default when unset or invalid (a bad value is reported
+    by settings_problems(), never by failing the code location's load)."""
+    value = ((os.environ if environ is None else environ).get(FIRST_DROP_DATE_VAR) or "").strip()
+    try:
+        return dt.date.fromisoformat(value) if value else dt.date.fromisoformat(
+            DEFAULT_FIRST_DROP_DATE)
+    except ValueError:
+        return dt.date.fromisoformat(DEFAULT_FIRST_DROP_DATE)
 
 
 def _path(var: str, default: str) -> Path:
@@ -52,3 +79,195 @@ class Settings:
             hr_column_map=_path("SALESOPS_HR_COLUMN_MAP", str(DEFAULT_HR_COLUMN_MAP)),
             expectations_dir=_path("SALESOPS_EXPECTATIONS_DIR", str(EXPECTATIONS_DIR)),
         )
+
+
+# ---- the settings and their checks ------------------------------------------------------------
+
+Check = Callable[[str], str | None]
+"""A check takes the (stripped, non-empty) value and returns what is wrong with it, or None."""
+
+
+def _is_date(value: str) -> str | None:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return "expected a date YYYY-MM-DD"
+    return None if len(value) == 10 else "expected a date YYYY-MM-DD"
+
+
+def _is_whole(minimum: int, what: str) -> Check:
+    def check(value: str) -> str | None:
+        ok = value.isascii() and value.isdigit() and int(value) >= minimum
+        return None if ok else f"expected a whole number >= {minimum} ({what})"
+    return check
+
+
+def _is_positive_number(what: str) -> Check:
+    def check(value: str) -> str | None:
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        ok = number > 0 and number != float("inf")
+        return None if ok else f"expected a positive number ({what})"
+    return check
+
+
+def _is_memory(value: str) -> str | None:
+    return None if _MEMORY.fullmatch(value) else "expected a size such as 4GB or 512MB"
+
+
+def _is_cron(value: str) -> str | None:
+    from dagster._utils.schedules import is_valid_cron_string
+
+    return None if is_valid_cron_string(value) else (
+        "expected a cron expression such as '0 2 * * *' (minute hour day month weekday)")
+
+
+def _is_timezone(value: str) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return "expected an IANA time zone such as UTC or Europe/Berlin"
+    return None
+
+
+def _is_url(value: str) -> str | None:
+    parts = urlsplit(value)
+    ok = parts.scheme in ("http", "https") and bool(parts.netloc)
+    return None if ok else "expected an http(s):// URL (an incoming-webhook address)"
+
+
+def _is_log_level(value: str) -> str | None:
+    levels = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+    return None if value.upper() in levels else f"expected one of {', '.join(levels)}"
+
+
+def _is_dir(value: str) -> str | None:
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        return f"{path} is a file, not a folder"
+    return None
+
+
+def _is_folder_for_file(value: str) -> str | None:
+    path = Path(value).expanduser().resolve()
+    if path.is_dir():
+        return f"{path} is a folder; expected a file path"
+    return None
+
+
+def _is_existing_dir(value: str) -> str | None:
+    path = Path(value).expanduser().resolve()
+    return None if path.is_dir() else f"folder {path} does not exist"
+
+
+def _is_hr_column_map(value: str) -> str | None:
+    from salesops.ingest.hr_columns import load_hr_column_map
+
+    try:
+        load_hr_column_map(Path(value).expanduser().resolve())
+    except (OSError, ValueError) as exc:
+        return str(exc).replace(" (SALESOPS_HR_COLUMN_MAP)", "")
+    except Exception as exc:  # a YAML syntax error
+        return f"not a readable column map: {str(exc).splitlines()[0]}"
+    return None
+
+
+def _is_expectations_dir(value: str) -> str | None:
+    path = Path(value).expanduser().resolve()
+    missing = [p for p in ("raw", "marts") if not (path / p).is_dir()]
+    if missing:
+        return f"{path} must hold the suite folders raw/ and marts/ (missing: {', '.join(missing)})"
+    return None
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    meaning: str
+    check: Check | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SALESOPS_LANDING_DIR", "data/landing",
+            "where the extracts land: <landing>/{crm,hr,lms}/<YYYY-MM-DD>/ with _SUCCESS", _is_dir),
+    Setting("SALESOPS_WAREHOUSE", "data/warehouse.duckdb",
+            "the DuckDB warehouse Dagster and dbt write", _is_folder_for_file),
+    Setting("SALESOPS_PUBLISH_DIR", "data/published",
+            "what BI tools read: salesops.duckdb and parquet/<mart>.parquet", _is_dir),
+    Setting("SALESOPS_HR_COLUMN_MAP", "config/hr_columns.yml",
+            "your HR report's column names -> the contract's", _is_hr_column_map),
+    Setting("SALESOPS_EXPECTATIONS_DIR", "expectations",
+            "the Great Expectations suites (raw/, marts/)", _is_expectations_dir),
+    Setting("SALESOPS_AS_OF_DATE", "today (UTC)",
+            "the day the freshness checks judge the data for", _is_date),
+    Setting("SALESOPS_MAX_DROP_AGE_DAYS", "2",
+            "how many days old a system's newest drop may be before its freshness check warns",
+            _is_whole(0, "days")),
+    Setting("SALESOPS_FIRST_DROP_DATE", DEFAULT_FIRST_DROP_DATE,
+            "the first day a drop can be dated (the daily partitions start here)", _is_date),
+    Setting("SALESOPS_KEEP_VERSIONS", "7",
+            "how many published versions are kept for `salesops restore`",
+            _is_whole(1, "how many published versions to keep")),
+    Setting("SALESOPS_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT,
+            "DuckDB's memory limit for ingestion and dbt (beyond it DuckDB spills to disk)",
+            _is_memory),
+    Setting("SALESOPS_GX_DOCS_DIR", "<warehouse folder>/gx_docs",
+            "where the Great Expectations Data Docs of each run go", _is_dir),
+    Setting("SALESOPS_NIGHTLY_CRON", "0 2 * * *", "when the nightly schedule runs", _is_cron),
+    Setting("SALESOPS_TIMEZONE", "UTC", "the nightly schedule's time zone", _is_timezone),
+    Setting("SALESOPS_ALERT_WEBHOOK_URL", "unset",
+            "a failed run posts a one-line message here (Slack/Teams incoming webhook)", _is_url),
+    Setting("SALESOPS_FAILURE_LOG", "<warehouse folder>/run_failures.jsonl",
+            "every failed run is recorded here", _is_folder_for_file),
+    Setting("SALESOPS_FRESHNESS_HOURS", "26",
+            "the marts are stale (freshness checks warn) when not updated for this long",
+            _is_positive_number("hours")),
+    Setting("SALESOPS_LOG_LEVEL", "INFO",
+            "the level of the run's log file (and of the terminal with --verbose)", _is_log_level),
+    Setting("SALESOPS_LOG_DIR", "<warehouse folder>/logs",
+            "where `salesops run` writes each run's full log", _is_dir),
+)
+
+DEVELOPMENT_VARIABLES = frozenset({
+    # read by the tests and the benchmark harness, not by the pipeline
+    "SALESOPS_TEST_PRESET", "SALESOPS_TEST_SEED", "SALESOPS_TEST_PUBLISH_PAUSE_SECONDS",
+    "SALESOPS_TEST_SPARK", "SALESOPS_UPDATE_SNAPSHOTS", "SALESOPS_CHROMIUM",
+    "SALESOPS_BENCH_TEST", "SALESOPS_BENCH_RESULTS_DIR", "SALESOPS_BENCH_CACHE_DIR",
+})
+
+SETTING_NAMES = frozenset(s.name for s in SETTINGS)
+
+
+def settings_problems(environ: Mapping[str, str] | None = None) -> list[str]:
+    """One line per bad setting (empty when every value is good), each naming the variable, its
+    value and what was expected. A `SALESOPS_*` variable that no setting has is a problem too
+    (a mistyped name would otherwise be ignored silently); the closest known name is suggested."""
+    environ = os.environ if environ is None else environ
+    problems = []
+    for setting in SETTINGS:
+        value = (environ.get(setting.name) or "").strip()
+        if not value or setting.check is None:
+            continue
+        wrong = setting.check(value)
+        if wrong:
+            problems.append(f"{setting.name}={value!r}: {wrong}")
+    for name in sorted(environ):
+        if not name.startswith("SALESOPS_") or name in SETTING_NAMES:
+            continue
+        if name in DEVELOPMENT_VARIABLES or name.startswith(("SALESOPS_TEST_", "SALESOPS_BENCH_")):
+            continue
+        close = difflib.get_close_matches(name, SETTING_NAMES, n=1, cutoff=0.75)
+        hint = f"did you mean {close[0]}?" if close else "see `salesops --help` for the settings"
+        problems.append(f"{name}: not a salesops setting ({hint})")
+    return problems
+
+
+def settings_help() -> str:
+    """The settings as `salesops --help` lists them."""
+    lines = ["settings (environment variables; relative paths are taken from the current folder):"]
+    for s in SETTINGS:
+        lines.append(f"  {s.name:<30} {s.meaning} [default: {s.default}]")
+    return "\n".join(lines)

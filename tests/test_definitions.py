@@ -58,12 +58,32 @@ def test_the_quality_check_blocks_publishing_and_writers_share_one_pool():
 RANGE = ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
 
 
-def test_nightly_schedule_catches_up_every_drop_not_yet_ingested(tmp_path, monkeypatch):
+def _ledgers(warehouse: Path, loaded: list[tuple[str, str]], processed: list[tuple[str, str]]):
+    """A warehouse with just the two ledgers pending_work reads."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("create schema if not exists raw; create schema if not exists intermediate")
+        for table in ("raw.load_drops", "intermediate.int_incremental__processed_drops"):
+            con.execute(f"create or replace table {table} (system varchar, drop_date date)")
+        for table, rows in (("raw.load_drops", loaded),
+                            ("intermediate.int_incremental__processed_drops", processed)):
+            for row in rows:
+                con.execute(f"insert into {table} values (?, ?)", list(row))
+    finally:
+        con.close()
+
+
+def test_nightly_schedule_catches_up_every_drop_not_yet_done(tmp_path, monkeypatch):
+    """The schedule asks the warehouse's ledgers (salesops.pending), as `salesops run` does."""
     assert nightly_schedule.cron_schedule == "0 2 * * *"
     assert nightly_schedule.execution_timezone == "UTC"
     assert nightly_schedule.job_name == PIPELINE_JOB
-    landing = tmp_path / "landing"
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("SALESOPS_LANDING_DIR", str(landing))
+    monkeypatch.setenv("SALESOPS_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("SALESOPS_PUBLISH_DIR", str(tmp_path / "published"))
     with dg.instance_for_test() as instance:
         ctx = dg.build_schedule_context(instance=instance)
         assert nightly_schedule.evaluate_tick(ctx).skip_message  # nothing landed yet
@@ -73,23 +93,18 @@ def test_nightly_schedule_catches_up_every_drop_not_yet_ingested(tmp_path, monke
         write_csv(landing, "crm", "2026-01-04", "Opportunity.csv", [], complete=False)
         [request] = nightly_schedule.evaluate_tick(ctx).run_requests
         assert (request.tags[RANGE[0]], request.tags[RANGE[1]]) == ("2026-01-01", "2026-01-03")
-        # Once the first two nights are ingested and processed, only the third is asked for.
-        from orchestration.defs.automation import INCREMENTAL_KEY
-
-        processed = [dg.AssetKey(["raw", "crm_user"]), INCREMENTAL_KEY]
-        for key in processed:
-            instance.report_runless_asset_event(dg.AssetMaterialization(key, partition="2026-01-01"))
-        # 2026-01-02 was ingested by a run killed before the incremental facts: still to do
-        instance.report_runless_asset_event(
-            dg.AssetMaterialization(dg.AssetKey(["raw", "crm_user"]), partition="2026-01-02"))
+        assert request.run_key is None  # a failed night is tried again the next night
+        # 2026-01-01 loaded and processed; 2026-01-02 loaded by a run killed before the
+        # incremental facts: still to do.
+        _ledgers(warehouse, [("crm", "2026-01-01"), ("crm", "2026-01-02")],
+                 [("crm", "2026-01-01")])
         [request] = nightly_schedule.evaluate_tick(ctx).run_requests
         assert request.tags[RANGE[0]] == "2026-01-02"
-        for key in processed:
-            instance.report_runless_asset_event(dg.AssetMaterialization(key, partition="2026-01-02"))
+        _ledgers(warehouse, [("crm", "2026-01-01"), ("crm", "2026-01-02")],
+                 [("crm", "2026-01-01"), ("crm", "2026-01-02")])
         [request] = nightly_schedule.evaluate_tick(ctx).run_requests
         assert (request.tags[RANGE[0]], request.tags[RANGE[1]]) == ("2026-01-03", "2026-01-03")
-        assert "crm/2026-01-03" in request.tags["salesops/new_drops"]
-        assert "hr/2026-01-03" in request.tags["salesops/new_drops"]
+        assert request.tags["salesops/new_drops"] == "crm/2026-01-03,hr/2026-01-03"
 
 
 def test_schedule_time_and_timezone_are_configurable(monkeypatch):
@@ -108,9 +123,13 @@ def test_schedule_time_and_timezone_are_configurable(monkeypatch):
         importlib.reload(automation)
 
 
-def test_sensor_requests_one_run_over_the_new_complete_drops(tmp_path, monkeypatch):
-    landing = tmp_path / "landing"
+def test_sensor_requests_one_run_over_the_drops_the_warehouse_lacks(tmp_path, monkeypatch):
+    """The sensor has no memory of its own (no cursor): a drop loaded by `salesops run` is not
+    pending, so `make ui` after a command-line run starts nothing."""
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("SALESOPS_LANDING_DIR", str(landing))
+    monkeypatch.setenv("SALESOPS_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("SALESOPS_PUBLISH_DIR", str(tmp_path / "published"))
     ctx = dg.build_sensor_context()
     assert isinstance(new_drop_sensor(ctx), dg.SkipReason)
     write_csv(landing, "crm", "2026-01-01", "Opportunity.csv", [opportunity("006000000000001AAA")])
@@ -118,14 +137,71 @@ def test_sensor_requests_one_run_over_the_new_complete_drops(tmp_path, monkeypat
     write_csv(landing, "crm", "2026-01-04", "Opportunity.csv", [], complete=False)
     first = new_drop_sensor(ctx)
     assert isinstance(first, dg.RunRequest)
-    assert first.run_key == "drops:crm/2026-01-01,lms/2026-01-03"
+    assert first.run_key == "drops:2026-01-01..2026-01-03:crm/2026-01-01,lms/2026-01-03"
     assert (first.tags[RANGE[0]], first.tags[RANGE[1]]) == ("2026-01-01", "2026-01-03")
-    ctx = dg.build_sensor_context(cursor=ctx.cursor)
-    assert isinstance(new_drop_sensor(ctx), dg.SkipReason)
+    # Loaded and processed by a run from the command line, published with both drops:
+    _ledgers(warehouse, [("crm", "2026-01-01"), ("lms", "2026-01-03")],
+             [("crm", "2026-01-01"), ("lms", "2026-01-03")])
+    _published(tmp_path / "published", {"crm": ["2026-01-01"], "lms": ["2026-01-03"]})
+    skip = new_drop_sensor(dg.build_sensor_context())
+    assert isinstance(skip, dg.SkipReason) and "nothing new" in skip.skip_message
     (landing / "crm" / "2026-01-04" / "_SUCCESS").touch()
-    second = new_drop_sensor(dg.build_sensor_context(cursor=ctx.cursor))
-    assert isinstance(second, dg.RunRequest) and second.run_key == "drops:crm/2026-01-04"
+    second = new_drop_sensor(dg.build_sensor_context())
+    assert isinstance(second, dg.RunRequest)
+    assert second.run_key == "drops:2026-01-04..2026-01-04:crm/2026-01-04"
     assert (second.tags[RANGE[0]], second.tags[RANGE[1]]) == ("2026-01-04", "2026-01-04")
+
+
+def test_sensor_skips_while_a_writer_holds_the_warehouse(tmp_path, monkeypatch):
+    import duckdb
+
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("SALESOPS_LANDING_DIR", str(landing))
+    monkeypatch.setenv("SALESOPS_WAREHOUSE", str(warehouse))
+    write_csv(landing, "crm", "2026-01-01", "Opportunity.csv", [opportunity("006000000000001AAA")])
+    _ledgers(warehouse, [], [])
+    code = f"import duckdb, time; c = duckdb.connect({str(warehouse)!r}); print('ok', flush=True); time.sleep(60)"
+    import subprocess
+    import sys
+
+    writer = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "ok"
+        skip = new_drop_sensor(dg.build_sensor_context())
+        assert isinstance(skip, dg.SkipReason)
+        assert "being written by another process" in skip.skip_message
+        assert f"PID {writer.pid}" in skip.skip_message
+    finally:
+        writer.kill()
+        writer.wait()
+    assert duckdb.connect(str(warehouse), read_only=True) is not None
+
+
+def test_schedule_and_sensor_skip_with_the_bad_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("SALESOPS_LANDING_DIR", str(tmp_path))
+    monkeypatch.setenv("SALESOPS_KEEP_VERSIONS", "abc")
+    skip = new_drop_sensor(dg.build_sensor_context())
+    assert isinstance(skip, dg.SkipReason)
+    assert "SALESOPS_KEEP_VERSIONS='abc'" in skip.skip_message
+
+
+def _published(publish_dir: Path, drop_dates: dict[str, list[str]]) -> None:
+    """A published database whose publish_log row holds these drops."""
+    import json
+
+    import duckdb
+
+    publish_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(publish_dir / "salesops.duckdb"))
+    try:
+        con.execute(
+            "create table publish_log (version varchar, run_id varchar, published_at timestamp, "
+            "drop_dates varchar, newest_drop_dates varchar, row_counts varchar, "
+            "content_hash varchar)")
+        con.execute("insert into publish_log values ('v1', null, now(), ?, '{}', '{}', 'x')",
+                    [json.dumps(drop_dates)])
+    finally:
+        con.close()
 
 
 def test_drop_dates_are_daily_partitions_backfilled_in_one_run():

@@ -1,24 +1,25 @@
 """When the pipeline runs: a nightly schedule and a sensor for new complete drops.
 
-Both ask for ONE run over the range of drop dates that have a complete drop not yet ingested
-(partition range tags; the partitioned assets have a single-run backfill policy). Drops already
-loaded inside the range are skipped by ingestion, so a range is always safe to run again.
+Both ask `salesops.pending.pending_work` (the warehouse's ledgers, the same answer `salesops run`
+gets) and request ONE run over the range of drop dates still to do (partition range tags; the
+partitioned assets have a single-run backfill policy). With nothing pending they skip, so opening
+the UI after a command-line run starts nothing. Drops already loaded inside the range are skipped
+by ingestion, so a range is always safe to run again.
 """
 
-import datetime as dt
-import json
+from __future__ import annotations
+
 import os
 
 import dagster as dg
 
-from salesops.contract import SYSTEMS
-from salesops.ingest.drops import complete_drops
-from salesops.settings import Settings
+from salesops.pending import PendingWork, WarehouseBusy, pending_work
+from salesops.settings import Settings, settings_problems
 
+from .alerts import NEW_DROPS_TAG
 from .constants import PIPELINE_JOB
-from .dbt import salesops_dbt_incremental_assets
-from .ingestion import first_raw_key
 from .partitions import range_tags
+from .settings_check import problems_text
 
 pipeline_job = dg.define_asset_job(
     PIPELINE_JOB,
@@ -27,58 +28,53 @@ pipeline_job = dg.define_asset_job(
     "for those dates), run the quality checks, publish.",
 )
 
-# One asset of the incremental dbt facts: its partitions say which drop dates dbt processed.
-INCREMENTAL_KEY = next(iter(salesops_dbt_incremental_assets.keys))
+DEFAULT_CRON, DEFAULT_TIMEZONE = "0 2 * * *", "UTC"
 
 
-def unloaded_drop_dates(instance: dg.DagsterInstance, landing) -> dict[str, list[dt.date]]:
-    """Per system, the dates of complete drops whose ingestion partition isn't materialized."""
-    out: dict[str, list[dt.date]] = {}
-    by_system: dict[str, set[dt.date]] = {}
-    for drop in complete_drops(landing):
-        by_system.setdefault(drop.system, set()).add(drop.date)
-    for system in SYSTEMS:
-        dates = by_system.get(system, set())
-        if not dates:
-            continue
-        # A date is done when its raw partition AND the incremental facts' partition were
-        # materialized: a run killed after ingestion left the facts to do.
-        done = instance.get_materialized_partitions(first_raw_key(system))
-        done &= instance.get_materialized_partitions(INCREMENTAL_KEY)
-        todo = sorted(d for d in dates if d.isoformat() not in done)
-        if todo:
-            out[system] = todo
-    return out
+def _setting_or_default(var: str, default: str) -> str:
+    """The value, or the default when it is unset or bad (reported by settings_check)."""
+    value = (os.environ.get(var) or "").strip()
+    if not value or any(p.startswith(f"{var}=") for p in settings_problems({var: value})):
+        return default
+    return value
 
 
-def catch_up_request(instance: dg.DagsterInstance, landing, source: str):
-    todo = unloaded_drop_dates(instance, landing)
-    if not todo:
-        return None
-    dates = sorted({d for ds in todo.values() for d in ds})
-    first, last = dates[0], dates[-1]
-    drops = ",".join(f"{s}/{d.isoformat()}" for s, ds in sorted(todo.items()) for d in ds)
+def catch_up_request(
+    source: str, settings: Settings | None = None
+) -> dg.RunRequest | dg.SkipReason:
+    """One run over what is pending, or the reason there is none."""
+    problems = settings_problems()
+    if problems:
+        return dg.SkipReason(problems_text(problems))
+    settings = settings or Settings.from_env()
+    try:
+        work: PendingWork = pending_work(settings)
+    except WarehouseBusy as exc:
+        return dg.SkipReason(f"{exc}; trying again at the next evaluation")
+    date_range = work.date_range()
+    if date_range is None:
+        return dg.SkipReason(f"{work.describe()} ({settings.landing_dir})")
+    first, last = date_range
+    keys = ",".join([d.key for d in work.drops] or list(work.unpublished))
     return dg.RunRequest(
-        run_key=f"{source}:{first}..{last}:{len(dates)}",
-        tags={**range_tags(first, last), "salesops/new_drops": drops[:200]},
+        # The sensor never starts two runs for the same pending drops (a new drop makes a new
+        # key); the schedule has no key, so a night that failed is tried again the next night.
+        run_key=f"{source}:{first}..{last}:{keys}"[:400] if source == "drops" else None,
+        tags={**range_tags(first, last), NEW_DROPS_TAG: keys[:200]},
     )
 
 
 @dg.schedule(
     name="nightly",
     job=pipeline_job,
-    cron_schedule=os.environ.get("SALESOPS_NIGHTLY_CRON", "0 2 * * *"),
-    execution_timezone=os.environ.get("SALESOPS_TIMEZONE", "UTC"),
+    cron_schedule=_setting_or_default("SALESOPS_NIGHTLY_CRON", DEFAULT_CRON),
+    execution_timezone=_setting_or_default("SALESOPS_TIMEZONE", DEFAULT_TIMEZONE),
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="The nightly run (SALESOPS_NIGHTLY_CRON, SALESOPS_TIMEZONE): one run over the "
-    "dates of every complete drop not yet ingested (a missed night is caught up).",
+    "drops still to do by the warehouse's ledgers (a missed night is caught up).",
 )
 def nightly_schedule(context: dg.ScheduleEvaluationContext):
-    landing = Settings.from_env().landing_dir
-    request = catch_up_request(context.instance, landing, "nightly")
-    if request is None:
-        return dg.SkipReason(f"no complete drop in {landing} waits to be ingested")
-    return request
+    return catch_up_request("nightly")
 
 
 @dg.sensor(
@@ -86,18 +82,8 @@ def nightly_schedule(context: dg.ScheduleEvaluationContext):
     job=pipeline_job,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts a run when a new complete drop (with _SUCCESS) lands.",
+    description="Starts a run when a complete drop (with _SUCCESS) is not yet loaded into the "
+    "warehouse (its ledgers, as `salesops run` reads them).",
 )
 def new_drop_sensor(context: dg.SensorEvaluationContext):
-    landing = Settings.from_env().landing_dir
-    seen = set(json.loads(context.cursor)) if context.cursor else set()
-    current = {d.key for d in complete_drops(landing)}
-    new = sorted(current - seen)
-    if not new:
-        return dg.SkipReason(f"no new complete drop in {landing}")
-    context.update_cursor(json.dumps(sorted(current | seen)))
-    dates = sorted({dt.date.fromisoformat(key.split("/")[1]) for key in new})
-    return dg.RunRequest(
-        run_key="drops:" + ",".join(new),
-        tags={**range_tags(dates[0], dates[-1]), "salesops/new_drops": ",".join(new)[:200]},
-    )
+    return catch_up_request("drops")

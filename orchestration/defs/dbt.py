@@ -26,6 +26,7 @@ from salesops.settings import DBT_PROJECT_DIR, Settings
 
 from .constants import WAREHOUSE_POOL
 from .partitions import DROP_PARTITIONS, SINGLE_RUN, run_drop_dates
+from .settings_check import require_valid_settings
 
 # The dbt of this virtual environment, even when the venv isn't activated (make, IDEs, CI):
 # dagster-dbt's own helpers (prepare_if_dev) look for `dbt` on PATH.
@@ -128,6 +129,7 @@ def own_target_folder(context: dg.AssetExecutionContext) -> Iterator[Path]:
 
 def stream_dbt(dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext):
     """`dbt <args>` streamed as Dagster events, in a target folder of its own (see above)."""
+    require_valid_settings()
     # dbt runs as a subprocess with cwd = the dbt project: give it the absolute warehouse path
     # (read again here: a test or a caller may point SALESOPS_WAREHOUSE elsewhere since import).
     os.environ["SALESOPS_WAREHOUSE"] = str(Settings.from_env().warehouse)

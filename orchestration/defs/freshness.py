@@ -74,5 +74,12 @@ def build_freshness_sensor(checks: Sequence[dg.AssetChecksDefinition]) -> dg.Sen
         )
 
 
-freshness_checks = build_freshness_checks(freshness_max_lag())
+def _max_lag_or_default() -> dt.timedelta:
+    try:
+        return freshness_max_lag()
+    except ValueError:  # reported by settings_check; the location still loads
+        return dt.timedelta(hours=DEFAULT_FRESHNESS_HOURS)
+
+
+freshness_checks = build_freshness_checks(_max_lag_or_default())
 freshness_sensor = build_freshness_sensor(freshness_checks)

@@ -9,6 +9,7 @@ from salesops.settings import Settings
 
 from .constants import WAREHOUSE_POOL
 from .partitions import DROP_PARTITIONS, SINGLE_RUN, run_drop_dates
+from .settings_check import require_valid_settings
 
 SYSTEM_TITLES = {"crm": "CRM (Salesforce exports)", "hr": "HRIS worker report", "lms": "LMS (xAPI)"}
 
@@ -44,6 +45,7 @@ def build_ingestion_asset(system: str) -> dg.AssetsDefinition:
         "folder into the raw schema (checked against the contract; bad rows quarantined).",
     )
     def _ingest(context: dg.AssetExecutionContext):
+        require_valid_settings()
         settings = Settings.from_env()
         column_map = load_hr_column_map(settings.hr_column_map) if system == "hr" else None
         date_from, date_to = run_drop_dates(context)

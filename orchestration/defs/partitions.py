@@ -6,12 +6,14 @@ range in one pass.
 """
 
 import datetime as dt
-import os
 
 import dagster as dg
 
-FIRST_DROP_DATE = os.environ.get("SALESOPS_FIRST_DROP_DATE", "2024-01-01")
-"""The first day a drop can be dated (the partitions start here): SALESOPS_FIRST_DROP_DATE."""
+from salesops.settings import first_drop_date
+
+FIRST_DROP_DATE = first_drop_date().isoformat()
+"""The first day a drop can be dated (the partitions start here): SALESOPS_FIRST_DROP_DATE,
+default 2000-01-01 (early enough for any real extract, so old history loads unconfigured)."""
 
 # end_offset=1: a drop dated today can be loaded today.
 DROP_PARTITIONS = dg.DailyPartitionsDefinition(start_date=FIRST_DROP_DATE, end_offset=1)

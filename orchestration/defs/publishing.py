@@ -15,6 +15,7 @@ from salesops.settings import Settings
 from .constants import WAREHOUSE_POOL
 from .dbt import salesops_dbt_assets
 from .quality import FCT_OPPORTUNITIES
+from .settings_check import require_valid_settings
 
 MART_KEYS = sorted(
     (k for k in salesops_dbt_assets.keys if k.path[-1].startswith("kpi_")),
@@ -34,6 +35,7 @@ MART_KEYS = sorted(
     "unchanged marts publish nothing (metadata unchanged=true).",
 )
 def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    require_valid_settings()
     settings = Settings.from_env()
     keep = keep_versions_from_env()  # a bad SALESOPS_KEEP_VERSIONS fails before any work
     context.log.info(

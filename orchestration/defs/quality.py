@@ -30,6 +30,7 @@ from .constants import WAREHOUSE_POOL
 from .dbt import asset_key_for_model
 from .ingestion import raw_key
 from .partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG, run_drop_dates
+from .settings_check import require_valid_settings
 
 FCT_OPPORTUNITIES = asset_key_for_model("fct_opportunities")
 DOCS_RUNS_KEPT = 14
@@ -206,6 +207,7 @@ def build_check_step(layer: str, suites: list[Any]) -> dg.AssetChecksDefinition:
     def _checks(context: dg.AssetCheckExecutionContext):
         from salesops.quality import RunParameters, discover, run_suites
 
+        require_valid_settings()
         settings = Settings.from_env()
         selected = {key.name for key in context.selected_asset_check_keys}
         # Suites are read again at run time (from SALESOPS_EXPECTATIONS_DIR), so an edited
