@@ -237,13 +237,23 @@ def _short(text: str, limit: int = 400) -> str:
 
 
 def _print_findings(findings: list[str], log_file: Path, show: int = 5) -> None:
-    errors = [f for f in findings if f.startswith("ERROR")]
-    warnings = [f for f in findings if not f.startswith("ERROR")]
-    _err(f"\nData-quality findings: {len(errors)} error(s), {len(warnings)} warning(s)")
-    for line in (errors + warnings)[:show]:
-        _err(f"  - {_short(line.split(' (Data Docs:')[0], 160)}")
-    if len(findings) > show:
-        _err(f"  ... and {len(findings) - show} more, with their Data Docs, in {log_file}")
+    """The failed checks, the same finding on many tables on one line (e.g. every table's
+    freshness when old history is loaded), errors first; the rest is in the log."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for line in findings:
+        head, _, what = line.split(" (Data Docs:")[0].partition(": ")
+        severity, _, check = head.partition(" ")
+        groups.setdefault((severity, what), []).append(check)
+    errors = sum(len(c) for (sev, _), c in groups.items() if sev == "ERROR")
+    _err(f"\nData-quality findings: {errors} error(s), {len(findings) - errors} warning(s)")
+    ordered = sorted(groups.items(), key=lambda item: item[0][0] != "ERROR")
+    for (severity, what), checks in ordered[:show]:
+        where = checks[0] if len(checks) == 1 else f"{len(checks)} suites ({', '.join(checks[:3])}"
+        where += ", ...)" if len(checks) > 3 else (")" if len(checks) > 1 else "")
+        _err(f"  - {severity} {where}: {_short(what, 120)}")
+    if len(ordered) > show:
+        _err(f"  ... and {len(ordered) - show} more")
+    _err(f"  (every finding with its Data Docs: {log_file})")
 
 
 def _report_success(result, settings: Settings, seconds: float) -> None:
@@ -260,7 +270,7 @@ def _report_success(result, settings: Settings, seconds: float) -> None:
         print(f"\nDone in {seconds:.0f} s. Nothing changed: the marts equal the current version "
               f"{version}; nothing was published.")
         return
-    print(f"\nDone in {seconds:.0f} s: published version {version}.")
+    print(f"\nDone in {seconds:.0f} s.")
     print_summary(settings)
 
 
@@ -326,10 +336,10 @@ def print_summary(settings: Settings) -> None:
                 "select month, won_count, lost_count, win_rate_count, won_amount, "
                 "win_rate_amount from kpi_win_rate_company order by month desc limit 6"
             ).fetchall()
-            print(f"\nWin rate, company, last {len(rows)} months (amounts in {currency}):")
             if not rows:
-                print("  no closed opportunity yet")
+                print("\nWin rate, company: no closed opportunity yet")
             else:
+                print(f"\nWin rate, company, last {len(rows)} months (amounts in {currency}):")
                 print(f"  {'month':<10} {'won':>5} {'lost':>5} {'win rate #':>10} "
                       f"{'won amount':>14} {'win rate $':>10}")
             for month, won, lost, wr, amount, wra in rows:
@@ -352,7 +362,7 @@ COMPANY_KPIS = (
     ("Median won cycle (days)", "kpi_sales_cycle_company", "median_cycle_days_won", "num"),
     ("Sales velocity 90d (per day)", "kpi_sales_cycle_company", "sales_velocity_90d", "money"),
     ("Quota attainment", "kpi_quota_attainment_company", "quota_attainment", "pct"),
-    ("CRM adoption (active / working days)", "kpi_crm_usage_company", "adoption_rate", "pct"),
+    ("CRM adoption (active working days)", "kpi_crm_usage_company", "adoption_rate", "pct"),
     ("Selling share of time", "kpi_crm_usage_company", "selling_share", "pct"),
     ("Lead conversion", "kpi_outreach_company", "lead_conversion_rate", "pct"),
     ("Median lead response (min)", "kpi_lead_response_company", "median_response_minutes", "num"),

@@ -6,10 +6,14 @@ One answer for `salesops run`, the nightly schedule and the new-drop sensor:
   systems whose drops feed dbt's incremental facts, in their ledger
   (`intermediate.int_incremental__processed_drops`): a run killed after ingestion left drops
   loaded that the facts never saw, and they are still to do;
-- a done drop is **unpublished** when the current published version was built without it (its
-  `publish_log` row lists every drop it holds): a run whose quality checks failed, or that was
-  killed while publishing. After a `salesops restore` the operator chose that version: only new
-  drops start a run then.
+- the warehouse's marts are **unpublished** when their content differs from the current
+  published version's (`content_hash` of its publish_log row, the fingerprint publishing
+  itself computes): a run whose quality checks failed, or that was killed in dbt's marts or
+  while publishing. A night whose marts came out unchanged published nothing, and its drops are
+  not pending for that (its marts equal the published ones). After a `salesops restore` the
+  operator chose that version: then only new drops start a run.
+
+The new-drop sensor asks for the drops only; `salesops run` and the nightly schedule for both.
 
 Nothing here looks at Dagster's run history or a sensor cursor: the warehouse is the truth, so
 a run from the command line and a run from the UI see the same work.
@@ -18,7 +22,6 @@ a run from the command line and a run from the UI see the same work.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,25 +43,26 @@ class WarehouseBusy(RuntimeError):
 class PendingWork:
     drops: tuple[Drop, ...] = ()
     """Complete drops not loaded yet, or loaded but not processed by the incremental facts."""
-    unpublished: tuple[str, ...] = ()
-    """`system/date` of done drops missing from the current published version."""
+    marts_unpublished: bool = False
+    """The warehouse's marts differ from the current published version (see the module doc)."""
     newest: dt.date | None = None
     """The newest complete drop date in the landing folder (None: no complete drop)."""
-    complete: tuple[Drop, ...] = field(default=(), repr=False)
+    content_hash: str | None = field(default=None, repr=False)
+    """The warehouse marts' content fingerprint (None without marts)."""
 
-    def date_range(self) -> tuple[dt.date, dt.date] | None:
+    def date_range(self, drops_only: bool = False) -> tuple[dt.date, dt.date] | None:
         """The drop dates a run should cover, or None when there is nothing to do.
 
-        From the oldest pending drop to the newest complete drop; with only unpublished drops,
+        From the oldest pending drop to the newest complete drop; with only unpublished marts,
         the newest date alone (its ingestion is skipped, the facts redo it, the marts are
-        checked and published)."""
+        rebuilt, checked and published)."""
         if self.drops:
             return min(d.date for d in self.drops), self.newest
-        if self.unpublished and self.newest is not None:
+        if self.marts_unpublished and not drops_only and self.newest is not None:
             return self.newest, self.newest
         return None
 
-    def describe(self) -> str:
+    def describe(self, drops_only: bool = False) -> str:
         """One line: what is pending, per system."""
         if self.drops:
             per: dict[str, int] = {}
@@ -66,9 +70,11 @@ class PendingWork:
                 per[d.system] = per.get(d.system, 0) + 1
             counts = ", ".join(f"{s} {n}" for s, n in sorted(per.items()))
             return f"{len(self.drops)} new drop(s) ({counts})"
-        if self.unpublished:
-            return (f"every drop is loaded, but {len(self.unpublished)} are not in the published "
-                    "marts yet")
+        if self.marts_unpublished and not drops_only:
+            return ("every drop is loaded, but the warehouse's marts are not the published ones "
+                    "(an earlier run failed or was stopped): rebuilding, checking, publishing")
+        if drops_only:
+            return "no new drop: every complete drop is loaded"
         return "nothing new: every complete drop is loaded and published"
 
 
@@ -78,41 +84,45 @@ def pending_work(settings: Settings) -> PendingWork:
     complete = tuple(complete_drops(settings.landing_dir))
     if not complete:
         return PendingWork()
-    loaded, processed = _ledgers(settings.warehouse)
+    loaded, processed, content_hash = _warehouse_state(settings.warehouse)
     done = {
         (d.system, d.date) for d in complete
         if (d.system, d.date) in loaded
         and (d.system not in FACT_SYSTEMS or (d.system, d.date) in processed)
     }
     todo = tuple(d for d in complete if (d.system, d.date) not in done)
-    published = _published_drops(settings.publish_dir)
-    unpublished: tuple[str, ...] = ()
-    if published is not None:
-        unpublished = tuple(sorted(
-            f"{s}/{d.isoformat()}" for s, d in done if d.isoformat() not in published.get(s, ())
-        ))
-    return PendingWork(todo, unpublished, max(d.date for d in complete), complete)
+    published = _published_hash(settings.publish_dir)
+    unpublished = bool(done) and published is not False and (
+        content_hash is None or content_hash != published)
+    return PendingWork(todo, unpublished, max(d.date for d in complete), content_hash)
 
 
-def _ledgers(warehouse: Path) -> tuple[set[tuple[str, dt.date]], set[tuple[str, dt.date]]]:
-    """(loaded, processed) as sets of (system, drop date)."""
+def _warehouse_state(warehouse: Path) -> tuple[set, set, str | None]:
+    """(loaded, processed) as sets of (system, drop date), and the marts' content hash."""
     import duckdb
 
+    from salesops.publish import MART_SCHEMA, content_fingerprint, mart_tables
+
     if not warehouse.is_file():
-        return set(), set()
+        return set(), set(), None
+    con = duckdb.connect()
     try:
-        con = duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.IOException as exc:  # a writer holds DuckDB's file lock
-        raise WarehouseBusy(f"the warehouse {warehouse} is being written by another process "
-                            f"({_lock_holder(str(exc))})") from exc
-    try:
+        try:
+            con.execute(f"attach '{str(warehouse).replace(chr(39), chr(39) * 2)}' as wh "
+                        "(read_only)")
+        except duckdb.IOException as exc:  # a writer holds DuckDB's file lock
+            raise WarehouseBusy(f"the warehouse {warehouse} is being written by another "
+                                f"process ({_lock_holder(str(exc))})") from exc
         tables = {f"{schema}.{name}" for schema, name in con.execute(
-            "select table_schema, table_name from information_schema.tables").fetchall()}
-        loaded = (set(con.execute(f"select system, drop_date from {LOAD_LEDGER}").fetchall())
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = 'wh'").fetchall()}
+        loaded = (set(con.execute(f"select system, drop_date from wh.{LOAD_LEDGER}").fetchall())
                   if LOAD_LEDGER in tables else set())
-        processed = (set(con.execute(f"select system, drop_date from {PROCESSED_LEDGER}")
+        processed = (set(con.execute(f"select system, drop_date from wh.{PROCESSED_LEDGER}")
                          .fetchall()) if PROCESSED_LEDGER in tables else set())
-        return loaded, processed
+        marts = mart_tables(con)
+        content_hash = content_fingerprint(con, "wh", MART_SCHEMA, marts) if marts else None
+        return loaded, processed, content_hash
     finally:
         con.close()
 
@@ -125,17 +135,15 @@ def _lock_holder(message: str) -> str:
     return f"PID {found.group(1)}" if found else message.splitlines()[0]
 
 
-def _published_drops(publish_dir: Path) -> dict[str, set[str]] | None:
-    """system -> drop dates the current published version holds; {} before the first publish;
-    None when the operator restored a version (then unpublished drops don't start a run)."""
-    from salesops.publish import current_log_entry, history
+def _published_hash(publish_dir: Path) -> str | None | bool:
+    """The current published version's content hash; None before the first publish; False
+    when the operator restored a version (then unpublished marts don't start a run)."""
+    from salesops.publish import PUBLISHED_DB, current_log_entry, history
 
-    if not (publish_dir / "salesops.duckdb").is_file():
-        return {}
+    if not (publish_dir / PUBLISHED_DB).is_file():
+        return None
     events = history(publish_dir)
     if events and events[-1].get("action") == "restore":
-        return None
+        return False
     entry = current_log_entry(publish_dir) or {}
-    raw = entry.get("drop_dates") or "{}"
-    dates = json.loads(raw) if isinstance(raw, str) else raw
-    return {system: set(values) for system, values in dates.items()}
+    return entry.get("content_hash")

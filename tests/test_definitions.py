@@ -105,6 +105,13 @@ def test_nightly_schedule_catches_up_every_drop_not_yet_done(tmp_path, monkeypat
         [request] = nightly_schedule.evaluate_tick(ctx).run_requests
         assert (request.tags[RANGE[0]], request.tags[RANGE[1]]) == ("2026-01-03", "2026-01-03")
         assert request.tags["salesops/new_drops"] == "crm/2026-01-03,hr/2026-01-03"
+        # Every drop done, but the warehouse has no published marts (a run stopped before
+        # publishing): the schedule rebuilds and publishes over the newest date.
+        _ledgers(warehouse, [("crm", d) for d in ("2026-01-01", "2026-01-02", "2026-01-03")]
+                 + [("hr", "2026-01-03")],
+                 [("crm", d) for d in ("2026-01-01", "2026-01-02", "2026-01-03")])
+        [request] = nightly_schedule.evaluate_tick(ctx).run_requests
+        assert (request.tags[RANGE[0]], request.tags[RANGE[1]]) == ("2026-01-03", "2026-01-03")
 
 
 def test_schedule_time_and_timezone_are_configurable(monkeypatch):
@@ -139,12 +146,11 @@ def test_sensor_requests_one_run_over_the_drops_the_warehouse_lacks(tmp_path, mo
     assert isinstance(first, dg.RunRequest)
     assert first.run_key == "drops:2026-01-01..2026-01-03:crm/2026-01-01,lms/2026-01-03"
     assert (first.tags[RANGE[0]], first.tags[RANGE[1]]) == ("2026-01-01", "2026-01-03")
-    # Loaded and processed by a run from the command line, published with both drops:
+    # Loaded and processed by a run from the command line:
     _ledgers(warehouse, [("crm", "2026-01-01"), ("lms", "2026-01-03")],
              [("crm", "2026-01-01"), ("lms", "2026-01-03")])
-    _published(tmp_path / "published", {"crm": ["2026-01-01"], "lms": ["2026-01-03"]})
     skip = new_drop_sensor(dg.build_sensor_context())
-    assert isinstance(skip, dg.SkipReason) and "nothing new" in skip.skip_message
+    assert isinstance(skip, dg.SkipReason) and "no new drop" in skip.skip_message
     (landing / "crm" / "2026-01-04" / "_SUCCESS").touch()
     second = new_drop_sensor(dg.build_sensor_context())
     assert isinstance(second, dg.RunRequest)
@@ -183,25 +189,6 @@ def test_schedule_and_sensor_skip_with_the_bad_settings(tmp_path, monkeypatch):
     skip = new_drop_sensor(dg.build_sensor_context())
     assert isinstance(skip, dg.SkipReason)
     assert "SALESOPS_KEEP_VERSIONS='abc'" in skip.skip_message
-
-
-def _published(publish_dir: Path, drop_dates: dict[str, list[str]]) -> None:
-    """A published database whose publish_log row holds these drops."""
-    import json
-
-    import duckdb
-
-    publish_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(publish_dir / "salesops.duckdb"))
-    try:
-        con.execute(
-            "create table publish_log (version varchar, run_id varchar, published_at timestamp, "
-            "drop_dates varchar, newest_drop_dates varchar, row_counts varchar, "
-            "content_hash varchar)")
-        con.execute("insert into publish_log values ('v1', null, now(), ?, '{}', '{}', 'x')",
-                    [json.dumps(drop_dates)])
-    finally:
-        con.close()
 
 
 def test_drop_dates_are_daily_partitions_backfilled_in_one_run():

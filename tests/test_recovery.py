@@ -75,7 +75,8 @@ class PipelineProcess:
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "salesops.cli", "run"], cwd=ROOT, env=env,
+            # --verbose: the whole log on stdout, where the kill points are watched for
+            [sys.executable, "-m", "salesops.cli", "run", "--verbose"], cwd=ROOT, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
             start_new_session=True,
         )

@@ -51,11 +51,12 @@ def catch_up_request(
         work: PendingWork = pending_work(settings)
     except WarehouseBusy as exc:
         return dg.SkipReason(f"{exc}; trying again at the next evaluation")
-    date_range = work.date_range()
+    drops_only = source == "drops"  # the sensor reacts to drops; the schedule also republishes
+    date_range = work.date_range(drops_only)
     if date_range is None:
-        return dg.SkipReason(f"{work.describe()} ({settings.landing_dir})")
+        return dg.SkipReason(f"{work.describe(drops_only)} ({settings.landing_dir})")
     first, last = date_range
-    keys = ",".join([d.key for d in work.drops] or list(work.unpublished))
+    keys = ",".join(d.key for d in work.drops) or f"marts {work.content_hash or 'missing'}"[:20]
     return dg.RunRequest(
         # The sensor never starts two runs for the same pending drops (a new drop makes a new
         # key); the schedule has no key, so a night that failed is tried again the next night.
