@@ -1,5 +1,7 @@
--- Rep attributes over time: one row per CRM User per effective-dated HR period of the worker
--- with the same work email. Users without an HR match get one open row (valid_from and
+-- Rep attributes over time: one row per CRM User per period of the HR e-mail identity
+-- (int_hr__worker_periods): the worker the user's e-mail names in the period (employee_id; when
+-- several HR workers share the e-mail, the documented choice of that model, and
+-- hr_workers_sharing_email > 1). Users without an HR match get one open row (valid_from and
 -- valid_to NULL) with NULL HR attributes.
 with users as (
     select *
@@ -22,6 +24,7 @@ rep_periods as (
         users.email as rep_email,
         users.user_name as rep_name,
         worker_periods.employee_id,
+        worker_periods.workers_sharing_email as hr_workers_sharing_email,
         worker_periods.full_name as hr_full_name,
         worker_periods.team,
         worker_periods.manager_employee_id,
@@ -44,6 +47,7 @@ select
     rep_periods.rep_email,
     rep_periods.rep_name,
     rep_periods.employee_id,
+    rep_periods.hr_workers_sharing_email,
     rep_periods.hr_full_name,
     rep_periods.team,
     rep_periods.manager_employee_id,

@@ -63,6 +63,7 @@ select
     users.user_role_id,
     user_roles.role_name as crm_role_name,
     ranked_periods.employee_id,
+    ranked_periods.hr_workers_sharing_email,
     ranked_periods.team,
     ranked_periods.region,
     ranked_periods.role,

@@ -5,6 +5,10 @@
 -- with a close_date on or after the hire date (and before the span's end). Ramp is measurable
 -- only for spans hired on or after the start of the CRM history (the earliest opportunity
 -- CreatedDate): for earlier hires the first won deal in the CRM is not their first.
+-- team / region / role are the worker's own (int_hr__employee_periods, by employee_id). A won
+-- deal's owner e-mail is credited to a span only when the e-mail identity in force on the
+-- close date (int_hr__worker_periods) names this worker, or names nobody: with two workers
+-- sharing one e-mail, each deal goes to one of them (issue 12).
 with spans as (
     select *
     from {{ ref('fct_employment') }}
@@ -41,6 +45,12 @@ first_wins as (
         on spans.work_email = won_deals.owner_email
         and won_deals.close_date >= spans.hire_date
         and (spans.termination_date is null or won_deals.close_date <= spans.termination_date)
+    left join {{ ref('int_hr__worker_periods') }} as identity_periods
+        on won_deals.owner_email = identity_periods.work_email
+        and identity_periods.valid_from <= won_deals.close_date
+        and (identity_periods.valid_to is null or won_deals.close_date <= identity_periods.valid_to)
+    where identity_periods.employee_id is null
+        or identity_periods.employee_id = spans.employee_id
     group by spans.employee_id, spans.span_number
 )
 
@@ -79,7 +89,7 @@ left join first_wins
     and spans.span_number = first_wins.span_number
 left join {{ ref('int_crm__reps_by_email') }} as reps
     on spans.work_email = reps.rep_email
-left join {{ ref('int_hr__worker_periods') }} as hire_periods
-    on spans.work_email = hire_periods.work_email
+left join {{ ref('int_hr__employee_periods') }} as hire_periods
+    on spans.employee_id = hire_periods.employee_id
     and hire_periods.valid_from <= spans.hire_date
     and (hire_periods.valid_to is null or spans.hire_date <= hire_periods.valid_to)

@@ -5,6 +5,8 @@
 -- termination_date in the month). Team, region and role are the worker's HR attributes in force
 -- on each of those days (a worker who changes team mid-month starts under the old team and ends
 -- under the new one; a separation counts under the team in force on the termination date).
+-- The attributes are the worker's OWN (int_hr__employee_periods, joined by employee_id), never
+-- found through the work e-mail, which two workers may share (issue 12).
 with spans as (
     select *
     from {{ ref('fct_employment') }}
@@ -17,7 +19,7 @@ months as (
 
 worker_periods as (
     select *
-    from {{ ref('int_hr__worker_periods') }}
+    from {{ ref('int_hr__employee_periods') }}
 ),
 
 span_months as (
@@ -69,15 +71,15 @@ select
     separation_periods.job_title as role_at_separation
 from span_months
 left join worker_periods as start_periods
-    on span_months.work_email = start_periods.work_email
+    on span_months.employee_id = start_periods.employee_id
     and start_periods.valid_from <= span_months.month
     and (start_periods.valid_to is null or span_months.month <= start_periods.valid_to)
 left join worker_periods as end_periods
-    on span_months.work_email = end_periods.work_email
+    on span_months.employee_id = end_periods.employee_id
     and end_periods.valid_from <= span_months.period_end
     and (end_periods.valid_to is null or span_months.period_end <= end_periods.valid_to)
 left join worker_periods as separation_periods
-    on span_months.work_email = separation_periods.work_email
+    on span_months.employee_id = separation_periods.employee_id
     and span_months.is_separation
     and separation_periods.valid_from <= span_months.termination_date
     and (separation_periods.valid_to is null or span_months.termination_date <= separation_periods.valid_to)
