@@ -228,3 +228,57 @@ def test_restoring_the_current_version_changes_and_records_nothing(tmp_path):
     assert proc.returncode == 0
     assert f"version {version} is already current" in proc.stdout and "nothing changed" in proc.stdout
     assert history(pub) == before
+
+
+def test_the_progress_view_draws_one_line_per_stage():
+    """The view fed the events of a run: on a pipe, plain lines when each stage ends; on a
+    terminal, the same lines drawn in place (carriage return, erase line) as they progress."""
+    import io
+    from types import SimpleNamespace as Event
+
+    from salesops.progress_view import ProgressView
+
+    def events():
+        yield Event(kind="step_start", step="ingest_crm", message="")
+        yield Event(kind="log", step="ingest_crm", message="crm: 2 new drop(s) to load: a .. b")
+        for i in (1, 2):
+            yield Event(kind="log", step="ingest_crm", message=(
+                f"drop {i}/2 crm/2016-11-0{i}: 3 files, 1,200 rows loaded, 2 quarantined in 0.1 s"))
+        yield Event(kind="step_success", step="ingest_crm", message="")
+        yield Event(kind="step_start", step="gx_raw_checks", message="")
+        for passed in (True, False):
+            yield Event(kind="check", step="gx_raw_checks", message="", check="gx_crm_user",
+                        passed=passed, severity="WARN", asset="raw/crm_user", metadata={})
+        yield Event(kind="step_start", step="salesops_dbt_assets", message="")
+        for _ in range(3):
+            yield Event(kind="materialized", step="salesops_dbt_assets", message="",
+                        asset="kpi_x", metadata={})
+        yield Event(kind="check", step="salesops_dbt_assets", message="", check="not_null_x",
+                    passed=True, severity="ERROR", asset="kpi_x", metadata={})
+        yield Event(kind="step_start", step="published__salesops", message="")
+        yield Event(kind="materialized", step="published__salesops", message="",
+                    asset="published/salesops", metadata={"unchanged": True, "version": "v7"})
+
+    piped = io.StringIO()
+    view = ProgressView(piped, live=False)
+    for event in events():
+        view(event)
+    view.close()
+    lines = piped.getvalue().splitlines()
+    assert len(lines) == 4 and "\x1b" not in piped.getvalue()
+    assert lines[0].startswith("  [1/5] ingest       [########################] 2/2 drops, "
+                               "2,400 rows loaded, 4 quarantined")
+    assert "[2/5] raw checks   2 suites, 1 with warnings" in lines[1]
+    assert "[3/5] dbt build    3 models, 1 tests" in lines[2]
+    assert "[4/5] publish      marts unchanged: nothing published (v7 stays current)" in lines[3]
+    assert all(line.endswith("done") for line in lines)
+
+    terminal = io.StringIO()
+    live = ProgressView(terminal, live=True)
+    live._last_draw = float("inf")  # no time-throttled redraws: only the final lines
+    for event in events():
+        live(event)
+    live.close()
+    assert terminal.getvalue().count("\r\x1b[K") == 4
+    drawn = terminal.getvalue().split("\n")[:-1]  # not splitlines: "\r" is no line end here
+    assert [line.split("\x1b[K")[-1] for line in drawn] == lines
