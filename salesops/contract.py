@@ -1,4 +1,4 @@
-"""The extract contract (../shared/CONTRACT.md) as data.
+"""The extract contract (docs/contract.md; the spec is CONTRACT.md) as data.
 
 Everything that reads or writes landing files (the generator, ingestion, tests) takes the
 object names, column names, types and domains from here, so the contract lives in one place.
