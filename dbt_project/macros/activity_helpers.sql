@@ -7,27 +7,15 @@
         and ({{ alias }}.valid_to is null or {{ day }} <= {{ alias }}.valid_to)
 {%- endmacro %}
 
-{#- Estimated admin minutes of one record created or edited, by record type
-    (var admin_minutes_per_record; a type missing from the var counts 0). -#}
-{% macro activity_admin_minutes(record_type) -%}
-    {%- set minutes = var('admin_minutes_per_record') -%}
-    case {{ record_type }}
-        {%- for record_kind, per_record in minutes.items() %}
-        when '{{ record_kind }}' then {{ per_record }}
-        {%- endfor %}
-        else 0
-    end
-{%- endmacro %}
-
 {#- Elapsed minutes between two timestamps, fractional (seconds / 60). -#}
 {% macro activity_minutes_between(start_at, end_at) -%}
     cast({{ dbt.datediff(start_at, end_at, 'second') }} as double) / 60.0
 {%- endmacro %}
 
-{#- True when `day` (a date) is Monday to Friday: 1900-01-01 was a Monday, so offsets 0..4 from
-    it (mod 7) are Monday..Friday (portable: no dialect's day-of-week numbering). -#}
-{% macro activity_is_weekday(day) -%}
-    {{ dbt.datediff("cast('1900-01-01' as date)", day, 'day') }} % 7 < 5
+{#- ISO day of the week of `day` (a date), 1 (Monday) .. 7 (Sunday): 1900-01-01 was a Monday
+    (portable: no dialect's day-of-week numbering). Joined to the seed working_weekdays. -#}
+{% macro iso_day_of_week(day) -%}
+    ({{ dbt.datediff("cast('1900-01-01' as date)", day, 'day') }} % 7 + 1)
 {%- endmacro %}
 
 {#- CRM-usage sums (one definition for every grain): from a relation of additive parts. -#}

@@ -4,15 +4,18 @@
     amount x probability / 100 (computed in fct_pipeline_snapshots). The open pipeline holds
     every open opportunity, Omitted ones included (they are shown apart in omitted_amount), and
     so does the weighted pipeline (METRICS: sum(Amount x Probability / 100) over the snapshot's
-    open opportunities); the forecast categories and roll-ups never hold Omitted ones. -#}
+    open opportunities); the forecast categories and roll-ups never hold Omitted ones. Which
+    ForecastCategory feeds which measure (forecast_bucket) is reference data: the seed
+    forecast_categories (Pipeline -> pipeline, BestCase -> best_case, Forecast -> commit,
+    Omitted -> omitted). -#}
 {% macro pipeline_forecast_sums() -%}
     cast(count(case when is_open then 1 end) as bigint) as open_opportunity_count,
     coalesce({{ exact_sum("case when is_open then amount_reporting end") }}, 0) as open_pipeline_amount,
     coalesce({{ exact_sum("case when is_open then weighted_amount_reporting end") }}, 0) as weighted_pipeline_amount,
-    coalesce({{ exact_sum("case when is_open and forecast_category = 'Pipeline' then amount_reporting end") }}, 0) as pipeline_amount,
-    coalesce({{ exact_sum("case when is_open and forecast_category = 'BestCase' then amount_reporting end") }}, 0) as best_case_amount,
-    coalesce({{ exact_sum("case when is_open and forecast_category = 'Forecast' then amount_reporting end") }}, 0) as commit_amount,
-    coalesce({{ exact_sum("case when is_open and forecast_category = 'Omitted' then amount_reporting end") }}, 0) as omitted_amount,
+    coalesce({{ exact_sum("case when is_open and forecast_bucket = 'pipeline' then amount_reporting end") }}, 0) as pipeline_amount,
+    coalesce({{ exact_sum("case when is_open and forecast_bucket = 'best_case' then amount_reporting end") }}, 0) as best_case_amount,
+    coalesce({{ exact_sum("case when is_open and forecast_bucket = 'commit' then amount_reporting end") }}, 0) as commit_amount,
+    coalesce({{ exact_sum("case when is_open and forecast_bucket = 'omitted' then amount_reporting end") }}, 0) as omitted_amount,
     cast(count(case when is_closed_won then 1 end) as bigint) as closed_won_count,
     coalesce({{ exact_sum("case when is_closed_won then amount_reporting end") }}, 0) as closed_won_amount,
     coalesce({{ exact_sum("quota_amount_reporting") }}, 0) as quota_amount

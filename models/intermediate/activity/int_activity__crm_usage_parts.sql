@@ -2,18 +2,25 @@
 -- Additive parts of the CRM-usage KPIs at grain (month, rep_email, team, region), where team
 -- and region are those in force on the day each part happened, so that summing the parts by
 -- rep, by team, by region or for the company gives the same totals:
---   daily usage (fct_crm_usage_daily) on its day; working days (Mon-Fri of the calendar month)
+--   daily usage (fct_crm_usage_daily) on its day; working days (the days of the calendar month
+--   whose weekday is a working day in the seed working_weekdays: Mon-Fri by default)
 --   day by day with the team of that day; open opportunities on the month end.
 -- Rep-months: every (month, rep_email) with daily usage or an open opportunity at month end
 -- (sparse). working_days are counted for reps with an e-mail only: the NULL rep_email group
 -- (unknown owners) has working_days 0, so its adoption_rate is NULL. active_working_days (the
--- active days that fall Monday-Friday, the numerator of adoption) are counted for the same
+-- active days that fall on a working weekday, the numerator of adoption) are counted for the same
 -- population, on the same day and so under the same team as the working day they are part of:
 -- active_working_days <= working_days for every (month, rep_email, team, region), so for
 -- every sum of the parts.
 with daily_usage as (
     select *
     from {{ ref('fct_crm_usage_daily') }}
+),
+
+working_weekdays as (
+    -- reference data (seed): which ISO days of the week are working days
+    select iso_day_of_week, is_working_day
+    from {{ ref('working_weekdays') }}
 ),
 
 open_opps as (
@@ -38,10 +45,13 @@ working_days as (
         cast({{ dbt.dateadd('day', 'day_offsets.generated_number - 1', 'rep_months.month') }} as date) as work_day
     from rep_months
     cross join day_offsets
+    inner join working_weekdays
+        on working_weekdays.iso_day_of_week
+            = {{ iso_day_of_week(dbt.dateadd('day', 'day_offsets.generated_number - 1', 'rep_months.month')) }}
     where rep_months.rep_email is not null
         and day_offsets.generated_number - 1
             <= {{ dbt.datediff('rep_months.month', dbt.last_day('rep_months.month', 'month'), 'day') }}
-        and {{ activity_is_weekday(dbt.dateadd('day', 'day_offsets.generated_number - 1', 'rep_months.month')) }}
+        and working_weekdays.is_working_day
 ),
 
 working_day_parts as (
@@ -78,7 +88,7 @@ usage_parts as (
                 case
                     when daily_usage.is_active_day
                         and daily_usage.rep_email is not null
-                        and {{ activity_is_weekday('daily_usage.activity_date') }}
+                        and coalesce(working_weekdays.is_working_day, false)
                         then 1
                 end
             )
@@ -91,6 +101,8 @@ usage_parts as (
         cast(0 as bigint) as stale_open_opps
     from daily_usage
     {{ activity_period_join('periods', 'daily_usage.rep_email', 'daily_usage.activity_date') }}
+    left join working_weekdays
+        on working_weekdays.iso_day_of_week = {{ iso_day_of_week('daily_usage.activity_date') }}
     group by daily_usage.month, daily_usage.rep_email, periods.team, periods.region
 ),
 

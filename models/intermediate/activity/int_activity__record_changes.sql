@@ -8,7 +8,8 @@
 --            delivered in two drops is one edit. Records deleted in their latest version count
 --            nowhere, their versions neither.
 -- The rows come from the incremental int_activity__record_change_rows; the owner's e-mail is
--- joined here, at build time, because it changes independently of the records.
+-- joined here, at build time, because it changes independently of the records; so are the
+-- admin minutes per record type (seed admin_minutes_per_record_type).
 select
     change_rows.record_type,
     change_rows.record_id,
@@ -17,9 +18,12 @@ select
     users.email as owner_email,
     change_rows.changed_at,
     cast(change_rows.changed_at as date) as change_date,
-    {{ activity_admin_minutes('change_rows.record_type') }} as admin_minutes
+    coalesce(admin_minutes.admin_minutes, 0) as admin_minutes
 from {{ ref('int_activity__record_change_rows') }} as change_rows
 left join {{ ref('stg_crm__users') }} as users
     on change_rows.owner_id = users.user_id
+-- reference data (seed): a record type missing from it counts 0 minutes
+left join {{ ref('admin_minutes_per_record_type') }} as admin_minutes
+    on change_rows.record_type = admin_minutes.record_type
 where change_rows.is_live
     and change_rows.changed_at is not null

@@ -5,7 +5,8 @@
 --   CloseDate), horizon_days NULL;
 -- - forecasts: for each horizon (30, 60, 90 days), the month's open and won opportunities of
 --   the latest snapshot on or before month end - horizon (team on the snapshot date), with
---   what they add to the commit forecast (won + Forecast category) and to the weighted
+--   what they add to the commit forecast (won + the categories feeding commit in the seed
+--   forecast_categories: Forecast) and to the weighted
 --   pipeline (every open opportunity, amount x probability / 100, as in kpi_pipeline_forecast).
 {%- set horizons = [30, 60, 90] %}
 
@@ -87,7 +88,7 @@ select
     cast(null as double) as won_amount,
     case
         when forecast_opportunities.is_closed_won
-            or (forecast_opportunities.is_open and forecast_opportunities.forecast_category = 'Forecast')
+            or (forecast_opportunities.is_open and forecast_opportunities.forecast_bucket = 'commit')
             then forecast_opportunities.amount_reporting
     end as commit_amount,
     case

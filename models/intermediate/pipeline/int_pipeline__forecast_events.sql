@@ -1,7 +1,8 @@
 -- What the pipeline-forecast marts sum, one row per event, each with the rep and the team /
 -- region in force on the snapshot date (the date the pipeline stood as it did):
 -- - every opportunity of each snapshot with a CloseDate that is open, or closed and won
---   (closed-lost ones count in no forecast measure);
+--   (closed-lost ones count in no forecast measure), with the forecast measure its
+--   ForecastCategory feeds (forecast_bucket, from the seed forecast_categories);
 -- - every quota (per rep and month) repeated in each snapshot: the quota the forecast of that
 --   close month is measured against.
 with snapshot_opportunities as (
@@ -49,11 +50,15 @@ select
     owner_region as region,
     not is_closed as is_open,
     is_closed and is_won as is_closed_won,
-    forecast_category,
+    snapshot_opportunities.forecast_category,
+    forecast_categories.forecast_bucket,
     amount_reporting,
     weighted_amount_reporting,
     cast(null as decimal(38, 6)) as quota_amount_reporting
 from snapshot_opportunities
+-- reference data (seed): the forecast measure each ForecastCategory feeds (none if missing)
+left join {{ ref('forecast_categories') }} as forecast_categories
+    on snapshot_opportunities.forecast_category = forecast_categories.forecast_category
 
 union all
 
@@ -66,6 +71,7 @@ select
     false as is_open,
     false as is_closed_won,
     cast(null as {{ dbt.type_string() }}) as forecast_category,
+    cast(null as {{ dbt.type_string() }}) as forecast_bucket,
     cast(null as double) as amount_reporting,
     cast(null as double) as weighted_amount_reporting,
     quota_amount_reporting

@@ -4,8 +4,9 @@
 -- exited_at = when the next entry began; days_in_stage = elapsed days (fractional) between
 -- them, NULL for the entry the opportunity is still in. A stage is a won stage when a live
 -- opportunity that is closed and won is in it now, or its history row has ForecastCategory
--- Closed; a lost stage when a live closed-and-lost opportunity is in it now. moved_on: the
--- opportunity later entered another stage that is not a lost stage, or is won now (the
+-- Closed (forecast_bucket closed in the seed forecast_categories); a lost stage when a live
+-- closed-and-lost opportunity is in it now. moved_on: the opportunity later entered another
+-- stage that is not a lost stage, or is won now (the
 -- funnel's conversion rule: the contract has no stage order).
 -- The entries are kept incrementally by int_sales__stage_history_rows; what depends on the
 -- opportunities' current versions (live or deleted, won, lost, which stages are won or lost
@@ -46,12 +47,15 @@ closed_stage_kinds as (
 classified_entries as (
     select
         stage_entries.*,
-        coalesce(closed_stage_kinds.has_won = 1 or stage_entries.forecast_category = 'Closed', false) as is_won_stage,
+        coalesce(closed_stage_kinds.has_won = 1 or forecast_categories.forecast_bucket = 'closed', false) as is_won_stage,
         coalesce(closed_stage_kinds.has_lost = 1, false)
             and not coalesce(closed_stage_kinds.has_won = 1, false) as is_lost_stage
     from stage_entries
     left join closed_stage_kinds
         on stage_entries.stage_name = closed_stage_kinds.stage_name
+    -- reference data (seed): which ForecastCategory values are the closed (won) category
+    left join {{ ref('forecast_categories') }} as forecast_categories
+        on stage_entries.forecast_category = forecast_categories.forecast_category
 ),
 
 later_progress as (
