@@ -28,25 +28,31 @@ help:
 
 setup: $(STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 
+# The set-up says what it does in one line each; pip's and dbt's own output go to a log file,
+# shown (its end) only when a step fails.
+INSTALL_LOG := $(VENV)/install.log
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock -r requirements-dev.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	touch $(STAMP)
+	@echo "set-up: $(VENV) with the pinned dependencies (log: $(INSTALL_LOG))"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@{ $(BIN)/python -m pip install --disable-pip-version-check -r requirements.lock -r requirements-dev.lock \
+	   && $(BIN)/python -m pip install --disable-pip-version-check --no-deps -e . ; } > $(INSTALL_LOG) 2>&1 \
+	 || { tail -n 40 $(INSTALL_LOG); echo "set-up failed: the whole log is $(INSTALL_LOG)"; exit 1; }
+	@touch $(STAMP)
 
 $(MANIFEST): $(STAMP) $(DBT_SOURCES)
-	cd dbt_project && SALESOPS_WAREHOUSE=$(abspath $(SALESOPS_WAREHOUSE)) ../$(BIN)/dbt parse --quiet --project-dir . --profiles-dir .
-	touch $(MANIFEST)
+	@echo "set-up: parsing the dbt project"
+	@cd dbt_project && SALESOPS_WAREHOUSE=$(abspath $(SALESOPS_WAREHOUSE)) ../$(BIN)/dbt parse --quiet --project-dir . --profiles-dir .
+	@touch $(MANIFEST)
 
 $(DAGSTER_HOME)/dagster.yaml: config/dagster.yaml
-	mkdir -p $(DAGSTER_HOME)
-	cp config/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	@cp config/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
 demo: setup
-	$(BIN)/salesops demo
+	@$(BIN)/salesops demo
 
 run: setup
-	$(BIN)/salesops run
+	@$(BIN)/salesops run
 
 # Headless Chromium for tests/test_ui_browser.py, from Debian's packages when missing (as root).
 # Never fails the set-up: without a browser that test is skipped, with the reason.

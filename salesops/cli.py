@@ -194,6 +194,9 @@ def _execute(args, settings: Settings, date_range, run_id: str, log_file: Path) 
     instance = pipeline_instance()
     with _output_to_log(log_file, enabled=not verbose) as terminal:
         view = ProgressView(terminal, live=terminal.isatty() and not verbose)
+        if view.live:  # overwritten by the first stage's line
+            terminal.write("  loading the pipeline's definitions ...")
+            terminal.flush()
         if not verbose:
             add_listener(view)
         try:

@@ -25,6 +25,7 @@ STAGES = (
 )
 _DROP_DONE = re.compile(r"^drop (\d+)/(\d+) (\S+): .*?([\d,]+) rows loaded, ([\d,]+) quarantined")
 _NEW_DROPS = re.compile(r"^(\w+): (\d+) new drop\(s\) to load")
+_SUITE_DONE = re.compile(r"^\[(\d+)/(\d+)\] \S+ ")  # the GX runner, suite by suite
 
 
 def stage_of(step: str | None) -> str | None:
@@ -52,6 +53,8 @@ class StageState:
     suites: int = 0
     suites_failed: int = 0
     suites_warned: int = 0
+    suites_run: int = 0
+    suites_total: int = 0
     version: str | None = None
     unchanged: bool | None = None
     printed: bool = False
@@ -65,6 +68,8 @@ class StageState:
             failed = f", {self.tests_failed} failed" if self.tests_failed else ""
             return f"{self.models} models, {self.tests} tests{failed}"
         if self.label in ("raw checks", "mart checks"):
+            if not self.suites and self.suites_total:  # results come at the step's end
+                return f"{self.suites_run}/{self.suites_total} suites"
             parts = [f"{self.suites} suites"]
             if self.suites_failed:
                 parts.append(f"{self.suites_failed} failed")
@@ -84,7 +89,7 @@ class ProgressView:
 
     WIDTH = 24  # the drop bar
 
-    def __init__(self, out: IO[str], live: bool):
+    def __init__(self, out: IO[str], live: bool, tick: float | None = 0.5):
         self.out = out
         self.live = live
         self.stages: dict[str, StageState] = {}
@@ -92,6 +97,17 @@ class ProgressView:
         self.started = time.monotonic()
         self._lock = threading.Lock()
         self._last_draw = 0.0
+        self._closed = threading.Event()
+        if live and tick:  # the clock of the current stage keeps moving while no event comes
+            threading.Thread(target=self._tick, args=(tick,), name="progress-view",
+                             daemon=True).start()
+
+    def _tick(self, seconds: float) -> None:
+        while not self._closed.wait(seconds):
+            with self._lock:
+                if self.order and self.stages[self.order[-1]].ended is None:
+                    self._last_draw = 0.0
+                    self._draw(self.stages[self.order[-1]])
 
     # -- events -------------------------------------------------------------------------------
     def __call__(self, event) -> None:
@@ -117,6 +133,10 @@ class ProgressView:
             state.failed |= kind == "step_failure"
         elif kind == "log":
             self._count_log(state, event.message)
+            if label in ("raw checks", "mart checks"):
+                found = _SUITE_DONE.match(event.message)
+                if found:
+                    state.suites_run, state.suites_total = int(found[1]), int(found[2])
         elif kind == "materialized":
             if label == "dbt build":
                 state.models += 1
@@ -188,6 +208,7 @@ class ProgressView:
 
     def close(self) -> None:
         """End every stage still open (a failed run stops mid-way) and draw it."""
+        self._closed.set()
         with self._lock:
             for label in self.order:
                 state = self.stages[label]
