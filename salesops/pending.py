@@ -6,6 +6,10 @@ One answer for `salesops run`, the nightly schedule and the new-drop sensor:
   systems whose drops feed dbt's incremental facts, in their ledger
   (`intermediate.int_incremental__processed_drops`): a run killed after ingestion left drops
   loaded that the facts never saw, and they are still to do;
+- the warehouse's marts are **stale** when they were not rebuilt since the last drop was loaded:
+  the dbt step records the load ledger it built the marts from (`ops.marts_built_from`, written
+  after a whole, successful `dbt build`), so a run killed in dbt, or a dbt build that failed,
+  leaves drops loaded and processed that the marts don't show yet;
 - the warehouse's marts are **unpublished** when their content differs from the current
   published version's (`content_hash` of its publish_log row, the fingerprint publishing
   itself computes): a run whose quality checks failed, or that was killed in dbt's marts or
@@ -30,6 +34,8 @@ from salesops.settings import Settings
 
 LOAD_LEDGER = "raw.load_drops"
 PROCESSED_LEDGER = "intermediate.int_incremental__processed_drops"
+MARTS_LEDGER = "ops.marts_built_from"
+"""The load ledger as it was when dbt last built every mart (written by record_marts_build)."""
 FACT_SYSTEMS = ("crm", "lms")
 """The systems whose drops feed the incremental facts (the `where system in (...)` of
 models/intermediate/int_incremental__processed_drops.sql)."""
@@ -45,6 +51,8 @@ class PendingWork:
     """Complete drops not loaded yet, or loaded but not processed by the incremental facts."""
     marts_unpublished: bool = False
     """The warehouse's marts differ from the current published version (see the module doc)."""
+    marts_stale: bool = False
+    """Drops were loaded since dbt last built every mart (see the module doc)."""
     newest: dt.date | None = None
     """The newest complete drop date in the landing folder (None: no complete drop)."""
     content_hash: str | None = field(default=None, repr=False)
@@ -58,7 +66,8 @@ class PendingWork:
         rebuilt, checked and published)."""
         if self.drops:
             return min(d.date for d in self.drops), self.newest
-        if self.marts_unpublished and not drops_only and self.newest is not None:
+        stale = self.marts_stale or self.marts_unpublished
+        if stale and not drops_only and self.newest is not None:
             return self.newest, self.newest
         return None
 
@@ -70,9 +79,12 @@ class PendingWork:
                 per[d.system] = per.get(d.system, 0) + 1
             counts = ", ".join(f"{s} {n}" for s, n in sorted(per.items()))
             return f"{len(self.drops)} new drop(s) ({counts})"
+        if self.marts_stale and not drops_only:
+            return ("every drop is loaded, but the marts were not rebuilt since (an earlier run "
+                    "failed or was stopped in dbt): rebuilding, checking, publishing")
         if self.marts_unpublished and not drops_only:
             return ("every drop is loaded, but the warehouse's marts are not the published ones "
-                    "(an earlier run failed or was stopped): rebuilding, checking, publishing")
+                    "(an earlier run failed its checks or was stopped): checking, publishing")
         if drops_only:
             return "no new drop: every complete drop is loaded"
         return "nothing new: every complete drop is loaded and published"
@@ -84,7 +96,7 @@ def pending_work(settings: Settings) -> PendingWork:
     complete = tuple(complete_drops(settings.landing_dir))
     if not complete:
         return PendingWork()
-    loaded, processed, content_hash = _warehouse_state(settings.warehouse)
+    loaded, processed, built_from, content_hash = _warehouse_state(settings.warehouse)
     done = {
         (d.system, d.date) for d in complete
         if (d.system, d.date) in loaded
@@ -94,17 +106,19 @@ def pending_work(settings: Settings) -> PendingWork:
     published = _published_hash(settings.publish_dir)
     unpublished = bool(done) and published is not False and (
         content_hash is None or content_hash != published)
-    return PendingWork(todo, unpublished, max(d.date for d in complete), content_hash)
+    stale = bool(loaded) and built_from != loaded
+    return PendingWork(todo, unpublished, stale, max(d.date for d in complete), content_hash)
 
 
-def _warehouse_state(warehouse: Path) -> tuple[set, set, str | None]:
-    """(loaded, processed) as sets of (system, drop date), and the marts' content hash."""
+def _warehouse_state(warehouse: Path) -> tuple[set, set, set | None, str | None]:
+    """(loaded, processed, the loaded drops the marts were built from) as sets of (system, drop
+    date), and the marts' content hash."""
     import duckdb
 
     from salesops.publish import MART_SCHEMA, content_fingerprint, mart_tables
 
     if not warehouse.is_file():
-        return set(), set(), None
+        return set(), set(), None, None
     con = duckdb.connect()
     try:
         try:
@@ -120,9 +134,11 @@ def _warehouse_state(warehouse: Path) -> tuple[set, set, str | None]:
                   if LOAD_LEDGER in tables else set())
         processed = (set(con.execute(f"select system, drop_date from wh.{PROCESSED_LEDGER}")
                          .fetchall()) if PROCESSED_LEDGER in tables else set())
+        built_from = (set(con.execute(f"select system, drop_date from wh.{MARTS_LEDGER}")
+                          .fetchall()) if MARTS_LEDGER in tables else None)
         marts = mart_tables(con)
         content_hash = content_fingerprint(con, "wh", MART_SCHEMA, marts) if marts else None
-        return loaded, processed, content_hash
+        return loaded, processed, built_from, content_hash
     finally:
         con.close()
 
@@ -147,3 +163,17 @@ def _published_hash(publish_dir: Path) -> str | None | bool:
         return False
     entry = current_log_entry(publish_dir) or {}
     return entry.get("content_hash")
+
+
+def record_marts_build(warehouse: Path, run_id: str | None) -> None:
+    """Record that dbt has just built every mart from the drops now in the load ledger (called
+    by the dbt step after a whole, successful `dbt build`)."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("create schema if not exists ops")
+        con.execute(f"create or replace table {MARTS_LEDGER} as select system, drop_date, "
+                    "current_timestamp as built_at, ? as run_id from raw.load_drops", [run_id])
+    finally:
+        con.close()

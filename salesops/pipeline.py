@@ -138,22 +138,26 @@ def run_pipeline() -> tuple[bool, list[str]]:
     return pipeline_outcome(execute_pipeline())
 
 
+def step_failure_text(data) -> str | None:
+    """What a step failure says: the Failure's description, else the error with its causes."""
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return data.user_failure_data.description
+    if data.error is None:
+        return None
+    text = data.error.message.strip()
+    cause = data.error.cause
+    while cause is not None:
+        text += f" (caused by: {cause.message.strip()})"
+        cause = cause.cause
+    return text
+
+
 def pipeline_outcome(result) -> tuple[bool, list[str]]:
     """(success, failure reasons) of a pipeline run's result."""
     reasons: list[str] = []
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
-            data = event.step_failure_data
-            msg = None
-            if data.user_failure_data is not None and data.user_failure_data.description:
-                msg = data.user_failure_data.description
-            elif data.error is not None:
-                msg = data.error.message.strip()
-                cause = data.error.cause
-                while cause is not None:
-                    msg += f" (caused by: {cause.message.strip()})"
-                    cause = cause.cause
-            reasons.append(f"{event.step_key}: {msg}")
+            reasons.append(f"{event.step_key}: {step_failure_text(event.step_failure_data)}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             ev = event.event_specific_data
             if not ev.passed and ev.severity.value == "ERROR":

@@ -4,6 +4,7 @@ lock; the help; `summary | head`; restoring the current version."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -141,7 +142,7 @@ def test_the_run_lock_queues_or_refuses_naming_the_holder(tmp_path, folders):
     warehouse = Path(folders["SALESOPS_WAREHOUSE"])
     with warehouse_run_lock(warehouse, run_id="27bceb88-aaaa-bbbb-cccc-000000000000"):
         text = holder_text(lock_path(warehouse))
-        assert text.startswith(f"run 27bceb88 (pid {os.getpid()}, `salesops ")
+        assert text.startswith(f"run 27bceb88 (pid {os.getpid()}, `salesops")
         assert " UTC)" in text
         with pytest.raises(WarehouseLocked, match="in use by run 27bceb88"):
             with warehouse_run_lock(warehouse, wait=False):
@@ -282,3 +283,64 @@ def test_the_progress_view_draws_one_line_per_stage():
     assert terminal.getvalue().count("\r\x1b[K") == 4
     drawn = terminal.getvalue().split("\n")[:-1]  # not splitlines: "\r" is no line end here
     assert [line.split("\x1b[K")[-1] for line in drawn] == lines
+
+
+def test_pending_work_from_the_ledgers_the_marts_and_the_published_version(tmp_path):
+    """What `salesops run`, the schedule and the sensor are told is still to do."""
+    from salesops.pending import pending_work, record_marts_build
+    from salesops.publish import publish, restore
+    from salesops.settings import Settings
+
+    landing, wh, pub = tmp_path / "landing", tmp_path / "wh.duckdb", tmp_path / "published"
+    for day in ("2016-03-01", "2016-03-02"):
+        write_csv(landing, "crm", day, "Opportunity.csv", [opportunity("006000000000001AAA")])
+        write_csv(landing, "hr", day, "workers.csv", [])
+    settings = Settings(landing, wh, pub, ROOT / "config" / "hr_columns.yml", ROOT / "expectations")
+    work = pending_work(settings)
+    assert [d.key for d in work.drops] == ["crm/2016-03-01", "hr/2016-03-01", "crm/2016-03-02",
+                                           "hr/2016-03-02"]
+    assert work.date_range() == (dt.date(2016, 3, 1), dt.date(2016, 3, 2))
+
+    def warehouse(loaded: list[tuple[str, str]], processed: list[tuple[str, str]], won: int):
+        con = duckdb.connect(str(wh))
+        try:
+            con.execute("create schema if not exists raw; create schema if not exists "
+                        "intermediate; create schema if not exists marts")
+            con.execute("create or replace table raw.load_drops as select * from (values "
+                        + ", ".join(f"('{s}', date '{d}')" for s, d in loaded)
+                        + ") t(system, drop_date)")
+            con.execute("create or replace table intermediate.int_incremental__processed_drops "
+                        "as select * from (values " + ", ".join(
+                            f"('{s}', date '{d}')" for s, d in processed) + ") t(system, drop_date)")
+            con.execute(f"create or replace table marts.kpi_demo as select {won} as won_count")
+        finally:
+            con.close()
+
+    every = [(s, d) for d in ("2016-03-01", "2016-03-02") for s in ("crm", "hr")]
+    crm = [(s, d) for s, d in every if s == "crm"]
+    # loaded, processed, but dbt never finished the marts (killed in dbt): stale
+    warehouse(every, crm, won=1)
+    work = pending_work(settings)
+    assert not work.drops and work.marts_stale
+    assert work.date_range() == (dt.date(2016, 3, 2),) * 2 and work.date_range(True) is None
+    # dbt built every mart; nothing published yet: unpublished
+    record_marts_build(wh, "run1")
+    work = pending_work(settings)
+    assert not work.marts_stale and work.marts_unpublished
+    assert "not the published ones" in work.describe()
+    first = publish(wh, pub, run_id="run1xxxxxx").version
+    work = pending_work(settings)
+    assert work.date_range() is None and work.describe().startswith("nothing new")
+    # a night whose marts came out unchanged is not pending: it published nothing, rightly
+    write_csv(landing, "hr", "2016-03-03", "workers.csv", [])
+    warehouse([*every, ("hr", "2016-03-03")], crm, won=1)
+    record_marts_build(wh, "run2")
+    assert pending_work(settings).date_range() is None
+    # marts that differ from the published ones (checks failed, or killed while publishing)
+    warehouse([*every, ("hr", "2016-03-03")], crm, won=2)
+    assert pending_work(settings).date_range() == (dt.date(2016, 3, 3),) * 2
+    publish(wh, pub, run_id="run3xxxxxx")
+    assert pending_work(settings).date_range() is None
+    # ... but not after the operator restored an older version: their choice stands
+    restore(pub, first)
+    assert pending_work(settings).date_range() is None

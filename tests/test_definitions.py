@@ -84,8 +84,10 @@ def test_nightly_schedule_catches_up_every_drop_not_yet_done(tmp_path, monkeypat
     monkeypatch.setenv("SALESOPS_LANDING_DIR", str(landing))
     monkeypatch.setenv("SALESOPS_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("SALESOPS_PUBLISH_DIR", str(tmp_path / "published"))
-    with dg.instance_for_test() as instance:
-        ctx = dg.build_schedule_context(instance=instance)
+    # The context is closed before the instance: each sets Dagster's current defs-state storage
+    # and restores the previous one on exit, so closing them out of order (the context only
+    # when garbage-collected) would leave a dead instance's storage current for later tests.
+    with dg.instance_for_test() as instance, dg.build_schedule_context(instance=instance) as ctx:
         assert nightly_schedule.evaluate_tick(ctx).skip_message  # nothing landed yet
         for day in ("2026-01-01", "2026-01-02", "2026-01-03"):
             write_csv(landing, "crm", day, "Opportunity.csv", [opportunity("006000000000001AAA")])

@@ -368,4 +368,4 @@ def test_the_dagster_asset_says_unchanged(tmp_path, monkeypatch):
     while error is not None:
         messages.append(error.message)
         error = error.cause
-    assert "SALESOPS_KEEP_VERSIONS must be a whole number >= 1" in " ".join(messages)
+    assert "SALESOPS_KEEP_VERSIONS='none': expected a whole number >= 1" in " ".join(messages)

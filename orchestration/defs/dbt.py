@@ -22,6 +22,7 @@ from dagster_dbt import (
     get_asset_key_for_model,
 )
 
+from salesops.pending import record_marts_build
 from salesops.settings import DBT_PROJECT_DIR, Settings
 
 from .constants import WAREHOUSE_POOL
@@ -168,6 +169,8 @@ def salesops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     `make test` (tests/test_dbt_unit_tests.py), not in every pipeline run.
     """
     yield from stream_dbt(dbt, ["build", *DBT_BUILD_ARGS], context)
+    if not context.is_subset:  # every mart rebuilt, every test passed: the marts are current
+        record_marts_build(Settings.from_env().warehouse, context.run.run_id)
 
 
 @dbt_assets(

@@ -84,13 +84,10 @@ def progress_event(record: logging.LogRecord) -> ProgressEvent | None:
         return ProgressEvent(kind, step, ev.description or "", asset=ev.asset_key.to_user_string(),
                              check=ev.check_name, passed=ev.passed, severity=ev.severity.value)
     if kind == "step_failure":
-        data = event.step_failure_data
-        text = None
-        if data.user_failure_data is not None and data.user_failure_data.description:
-            text = data.user_failure_data.description
-        elif data.error is not None:
-            text = data.error.message.strip()
-        return ProgressEvent(kind, step, text or str(message))
+        from salesops.pipeline import step_failure_text
+
+        return ProgressEvent(kind, step, step_failure_text(event.step_failure_data)
+                             or str(message))
     return ProgressEvent(kind, step, str(message))
 
 
