@@ -558,7 +558,7 @@ def bench_preset(preset: str, cache: Path, seed: int, load_repeats: int) -> dict
 
     log(f"{preset}: full run over {len(history)} drop dates ({history[0]} .. {history[-1]}) "
         "from an empty warehouse ...")
-    m = run_measured([salesops, "run"], env, rundir / "logs" / "full.log")
+    m = run_measured([salesops, "run", "--verbose"], env, rundir / "logs" / "full.log")
     ev = run_events(rundir / "dagster_home", set())
     full = summarize_run(m, ev, rundir / "logs" / "full.log")
     if not full["ok"]:
@@ -576,7 +576,7 @@ def bench_preset(preset: str, cache: Path, seed: int, load_repeats: int) -> dict
             link_drop(folder, landing)
         log(f"{preset}: increment: the drops of {newest} "
             f"({', '.join(f.parent.name for f in by_date[newest])}) ...")
-        m2 = run_measured([salesops, "run"], env, rundir / "logs" / "increment.log")
+        m2 = run_measured([salesops, "run", "--verbose"], env, rundir / "logs" / "increment.log")
         ev2 = run_events(rundir / "dagster_home", {ev["run_id"]} if ev.get("run_id") else set())
         inc = summarize_run(m2, ev2, rundir / "logs" / "increment.log")
         if not inc["ok"]:
