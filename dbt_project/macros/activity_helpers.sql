@@ -12,12 +12,6 @@
     cast({{ dbt.datediff(start_at, end_at, 'second') }} as double) / 60.0
 {%- endmacro %}
 
-{#- ISO day of the week of `day` (a date), 1 (Monday) .. 7 (Sunday): 1900-01-01 was a Monday
-    (portable: no dialect's day-of-week numbering). Joined to the seed working_weekdays. -#}
-{% macro iso_day_of_week(day) -%}
-    ({{ dbt.datediff("cast('1900-01-01' as date)", day, 'day') }} % 7 + 1)
-{%- endmacro %}
-
 {#- CRM-usage sums (one definition for every grain): from a relation of additive parts. -#}
 {% macro activity_crm_usage_sums() -%}
     cast(coalesce(sum(activities_logged), 0) as bigint) as activities_logged,

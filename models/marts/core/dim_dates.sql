@@ -37,8 +37,7 @@ calendar_days as (
 calendar_parts as (
     select
         date_day,
-        -- 1900-01-01 was a Monday: ISO day of week 1 (Monday) .. 7 (Sunday)
-        ({{ dbt.datediff("cast('1900-01-01' as date)", 'date_day', 'day') }} % 7) + 1 as iso_day_of_week,
+        {{ iso_day_of_week('date_day') }} as iso_day_of_week,
         extract(year from date_day) as calendar_year,
         extract(month from date_day) as calendar_month,
         cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start,
