@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import os
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,8 @@ KEEP_LOGS = 30
 """How many run logs `salesops run` keeps in the log folder."""
 
 EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 1, 2, 3
+BUSY_POLL_SECONDS = 5
+"""How often a run waiting for another process to stop writing the warehouse looks again."""
 
 
 def _err(message: str) -> None:
@@ -124,6 +127,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
              "(SALESOPS_LANDING_DIR)")
         return EXIT_USAGE
     run_id = str(uuid.uuid4())
+    waited_busy: list[bool] = []
 
     def waiting(holder: str) -> None:
         print(f"waiting: the warehouse {settings.warehouse} is in use by {holder}; this run "
@@ -132,11 +136,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         with warehouse_run_lock(settings.warehouse, run_id=run_id, wait=not args.no_wait,
                                 on_wait=waiting):
-            try:
-                work = pending_work(settings)
-            except WarehouseBusy as exc:
-                _err(f"error: {exc}; nothing was run")
-                return EXIT_BUSY
+            work = None
+            while work is None:
+                try:
+                    work = pending_work(settings)
+                except WarehouseBusy as exc:  # a run from the UI (or any other writer)
+                    if args.no_wait:
+                        _err(f"error: {exc}; nothing was run")
+                        return EXIT_BUSY
+                    if not waited_busy:
+                        print(f"waiting: {exc}; this run starts when it is free (Ctrl-C to "
+                              "give up)", flush=True)
+                        waited_busy.append(True)
+                    time.sleep(BUSY_POLL_SECONDS)
             return _run_locked(args, settings, work, run_id)
     except WarehouseLocked as exc:
         _err(f"error: {exc}; nothing was run (without --no-wait this run would queue)")

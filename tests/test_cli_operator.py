@@ -344,3 +344,31 @@ def test_pending_work_from_the_ledgers_the_marts_and_the_published_version(tmp_p
     # ... but not after the operator restored an older version: their choice stands
     restore(pub, first)
     assert pending_work(settings).date_range() is None
+
+
+def test_a_run_waits_while_another_process_writes_the_warehouse(folders):
+    """A run from the UI (another process, not a `salesops run`) holding DuckDB's write lock:
+    the command line waits, saying who holds it; with --no-wait it refuses at once."""
+    warehouse = Path(folders["SALESOPS_WAREHOUSE"])
+    warehouse.parent.mkdir(parents=True)
+    code = (f"import duckdb, time; c = duckdb.connect({str(warehouse)!r}); "
+            "print('ok', flush=True); time.sleep(120)")
+    writer = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "ok"
+        refused = cli(["run", "--no-wait"], folders, timeout=60)
+        assert refused.returncode == 3
+        assert f"is being written by another process (PID {writer.pid})" in refused.stderr
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("SALESOPS_", "DAGSTER_"))}
+        waiting = subprocess.Popen([sys.executable, "-m", "salesops.cli", "run"], cwd=ROOT,
+                                   env={**base, **folders}, stdout=subprocess.PIPE, text=True)
+        try:
+            line = waiting.stdout.readline()
+            assert line.startswith("waiting: the warehouse ") and f"(PID {writer.pid})" in line
+            assert waiting.poll() is None  # still waiting
+        finally:
+            waiting.kill()
+            waiting.wait()
+    finally:
+        writer.kill()
+        writer.wait()
