@@ -72,7 +72,7 @@ test: setup browser
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 lint: setup
-	$(BIN)/ruff check salesops orchestration tests
+	$(BIN)/ruff check salesops salesops_cli orchestration tests bench
 
 ui: setup
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}

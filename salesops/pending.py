@@ -177,3 +177,13 @@ def record_marts_build(warehouse: Path, run_id: str | None) -> None:
                     "current_timestamp as built_at, ? as run_id from raw.load_drops", [run_id])
     finally:
         con.close()
+
+
+def drop_range(settings: Settings) -> tuple[dt.date, dt.date]:
+    """The drop dates a run should cover (:func:`salesops.pending.pending_work`): from the
+    oldest complete drop not done yet to the newest complete drop. With nothing pending, just
+    the newest date (ingestion skips it, the facts redo it, nothing new is published)."""
+    work = pending_work(settings)
+    if work.newest is None:
+        raise SystemExit(f"error: no complete drop (with _SUCCESS) in {settings.landing_dir}")
+    return work.date_range() or (work.newest, work.newest)

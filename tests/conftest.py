@@ -63,8 +63,8 @@ def demo_run(tmp_path_factory, worker_id) -> Iterator[PipelineRun]:
 
 
 def _build_demo_run(root: Path, preset: str) -> PipelineRun:
+    from orchestration.in_process import run_pipeline
     from salesops.generator import generate
-    from salesops.pipeline import run_pipeline
 
     run = PipelineRun(root / "landing", root / "warehouse.duckdb", root / "published")
     seed = int(os.environ.get("SALESOPS_TEST_SEED") or (42 if preset == "demo" else 7))

@@ -31,9 +31,9 @@ import duckdb
 import pytest
 from pipeline_env import pipeline_env
 
+from orchestration.in_process import run_pipeline
 from salesops.contract import FILES, SUCCESS_MARKER
 from salesops.generator import generate
-from salesops.pipeline import run_pipeline
 from salesops.publish import current_version
 
 pytestmark = pytest.mark.slow

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def cli(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
     """`salesops <args>` in its own process, with exactly the SALESOPS_* variables of `env`."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SALESOPS_", "DAGSTER_"))}
-    return subprocess.run([sys.executable, "-m", "salesops.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "salesops_cli", *args], capture_output=True,
                           text=True, env={**base, **env}, timeout=timeout, cwd=ROOT)
 
 
@@ -101,7 +101,7 @@ def test_the_code_location_loads_with_a_bad_setting_and_its_steps_refuse(tmp_pat
         "result = job.execute_in_process(raise_on_error=False, tags={\n"
         "    'dagster/asset_partition_range_start': '2016-03-01',\n"
         "    'dagster/asset_partition_range_end': '2016-03-01'})\n"
-        "from salesops.pipeline import pipeline_outcome\n"
+        "from orchestration.in_process import pipeline_outcome\n"
         "print('OUTCOME', pipeline_outcome(result))\n"
     )
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SALESOPS_", "DAGSTER_"))}
@@ -204,11 +204,11 @@ def test_the_summary_copes_with_empty_kpis_and_a_closed_pipe(tmp_path):
     assert "amounts in USD)" in proc.stdout
     # `salesops summary | head -1`: the reader leaves early; no BrokenPipeError
     base = {k: v for k, v in os.environ.items() if not k.startswith("SALESOPS_")}
-    pipe = subprocess.run(f"{sys.executable} -m salesops.cli summary | head -1", shell=True,
+    pipe = subprocess.run(f"{sys.executable} -m salesops_cli summary | head -1", shell=True,
                           capture_output=True, text=True, env={**base, **env}, cwd=ROOT)
     assert pipe.stdout.strip() == "" or pipe.stdout.count("\n") == 1
     assert "Traceback" not in pipe.stderr and "BrokenPipe" not in pipe.stderr
-    reader = subprocess.Popen([sys.executable, "-m", "salesops.cli", "summary"],
+    reader = subprocess.Popen([sys.executable, "-m", "salesops_cli", "summary"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               env={**base, **env}, cwd=ROOT)
     reader.stdout.close()  # gone before the first line
@@ -237,7 +237,7 @@ def test_the_progress_view_draws_one_line_per_stage():
     import io
     from types import SimpleNamespace as Event
 
-    from salesops.progress_view import ProgressView
+    from salesops_cli.progress_view import ProgressView
 
     def events():
         yield Event(kind="step_start", step="ingest_crm", message="")
@@ -360,7 +360,7 @@ def test_a_run_waits_while_another_process_writes_the_warehouse(folders):
         assert refused.returncode == 3
         assert f"is being written by another process (PID {writer.pid})" in refused.stderr
         base = {k: v for k, v in os.environ.items() if not k.startswith(("SALESOPS_", "DAGSTER_"))}
-        waiting = subprocess.Popen([sys.executable, "-m", "salesops.cli", "run"], cwd=ROOT,
+        waiting = subprocess.Popen([sys.executable, "-m", "salesops_cli", "run"], cwd=ROOT,
                                    env={**base, **folders}, stdout=subprocess.PIPE, text=True)
         try:
             line = waiting.stdout.readline()

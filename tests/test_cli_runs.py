@@ -58,7 +58,7 @@ def env_for(root: Path, landing: Path) -> dict[str, str]:
 
 
 def start_run(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "salesops.cli", "run"], env=env, cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "salesops_cli", "run"], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -147,6 +147,6 @@ def test_hr_and_lms_without_any_crm_publish_and_exit_0(tmp_path, tiny_landing):
     assert "Published version" in out and "no closed opportunity yet" in out
     assert published(tmp_path, "select count(*) from kpi_win_rate")[0][0] == 0
     assert published(tmp_path, "select count(*) from kpi_retention")[0][0] > 0
-    summary = subprocess.run([sys.executable, "-m", "salesops.cli", "summary"], env=env,
+    summary = subprocess.run([sys.executable, "-m", "salesops_cli", "summary"], env=env,
                              cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert summary.returncode == 0 and "Turnover, trailing 12 months" in summary.stdout

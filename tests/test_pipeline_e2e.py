@@ -23,8 +23,8 @@ import recompute
 from landing_kit import opportunity, write_csv
 from pipeline_env import pipeline_env
 
+from orchestration.in_process import execute_pipeline, pipeline_outcome, run_pipeline
 from salesops.generator import generate
-from salesops.pipeline import execute_pipeline, pipeline_outcome, run_pipeline
 from salesops.quality.catalog import discover
 
 pytestmark = pytest.mark.slow
@@ -209,7 +209,7 @@ def test_a_drop_missing_stagename_fails_the_run_and_leaves_the_published_files(e
     header = [c for c in opportunity("x") if c != "StageName"]
     write_csv(env["landing_dir"], "crm", date, "Opportunity.csv",
               [opportunity("006000000000999AAA")], header=header)
-    proc = subprocess.run([sys.executable, "-m", "salesops.cli", "run"], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "salesops_cli", "run"], capture_output=True,
                           text=True, env=os.environ.copy(), timeout=600)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"crm/{date}/Opportunity.csv" in proc.stderr

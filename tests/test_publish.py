@@ -13,7 +13,6 @@ import duckdb
 import pytest
 
 import salesops.publish as publish_mod
-from salesops.cli import main as cli
 from salesops.publish import (
     current_version,
     history,
@@ -23,6 +22,7 @@ from salesops.publish import (
     restore,
     versions,
 )
+from salesops_cli.main import main as cli
 
 DROPS = {"crm": ["2026-10-30", "2026-10-31"], "hr": ["2026-10-31"]}
 

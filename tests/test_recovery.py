@@ -76,7 +76,7 @@ class PipelineProcess:
         self._queue: queue.Queue[str | None] = queue.Queue()
         self.proc = subprocess.Popen(
             # --verbose: the whole log on stdout, where the kill points are watched for
-            [sys.executable, "-m", "salesops.cli", "run", "--verbose"], cwd=ROOT, env=env,
+            [sys.executable, "-m", "salesops_cli", "run", "--verbose"], cwd=ROOT, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
             start_new_session=True,
         )

@@ -84,7 +84,7 @@ def progress_event(record: logging.LogRecord) -> ProgressEvent | None:
         return ProgressEvent(kind, step, ev.description or "", asset=ev.asset_key.to_user_string(),
                              check=ev.check_name, passed=ev.passed, severity=ev.severity.value)
     if kind == "step_failure":
-        from salesops.pipeline import step_failure_text
+        from orchestration.in_process import step_failure_text
 
         return ProgressEvent(kind, step, step_failure_text(event.step_failure_data)
                              or str(message))

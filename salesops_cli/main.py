@@ -193,13 +193,13 @@ def _run_locked(args, settings: Settings, work, run_id: str) -> int:
 
 def _execute(args, settings: Settings, date_range, run_id: str, log_file: Path) -> int:
     from orchestration.defs.run_logging import add_listener, remove_listener
-    from salesops.pipeline import (
+    from orchestration.in_process import (
         execute_pipeline,
         pipeline_instance,
         pipeline_outcome,
         quality_check_report,
     )
-    from salesops.progress_view import ProgressView
+    from salesops_cli.progress_view import ProgressView
 
     verbose = args.verbose
     os.environ.setdefault("DBT_USE_COLORS", "false")  # dbt's lines in the log: no escape codes

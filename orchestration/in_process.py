@@ -1,5 +1,7 @@
 """Running the pipeline job in this process (`salesops run`, `salesops demo`, the tests).
 
+The orchestrator's side of the command line: the library (salesops/) never imports this.
+
 Which drop dates a run covers, the Dagster instance it runs in, a lock that lets the next run
 tell a killed run from a live one, and the run's outcome in words.
 """
@@ -15,19 +17,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from salesops.pending import drop_range
 from salesops.settings import Settings
-
-
-def drop_range(settings: Settings) -> tuple[dt.date, dt.date]:
-    """The drop dates a run should cover (:func:`salesops.pending.pending_work`): from the
-    oldest complete drop not done yet to the newest complete drop. With nothing pending, just
-    the newest date (ingestion skips it, the facts redo it, nothing new is published)."""
-    from salesops.pending import pending_work
-
-    work = pending_work(settings)
-    if work.newest is None:
-        raise SystemExit(f"error: no complete drop (with _SUCCESS) in {settings.landing_dir}")
-    return work.date_range() or (work.newest, work.newest)
 
 
 def pipeline_instance():
