@@ -14,14 +14,8 @@ from collections.abc import Iterator
 import dagster as dg
 import pytest
 
-from orchestration.defs.alerts import (
-    ALERTS_BY_CALLER,
-    ALERTS_TAG,
-    FAILURE_LOG_VAR,
-    WEBHOOK_URL_VAR,
-    post_webhook,
-    run_failure_sensor,
-)
+from orchestration.defs.alerts import ALERTS_BY_CALLER, ALERTS_TAG, run_failure_sensor
+from salesops.alerts import FAILURE_LOG_VAR, WEBHOOK_URL_VAR, post_webhook
 
 SECRET = "XOXB-S3CR3T-T0K3N"
 REASON = (

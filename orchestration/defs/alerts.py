@@ -10,8 +10,10 @@ when a webhook URL is configured, posts a short message to it (Slack and Teams t
   warning in the sensor's log, never a failed sensor tick; the URL itself (its path and query
   usually hold the secret) is never logged or recorded, only its scheme and host.
 
-`handle_failed_run` is the whole behaviour, callable without a sensor (e.g. by a command that
-runs the pipeline in process, where no daemon may be watching). A run tagged
+The record's path, its webhook message and the post are library code (salesops/alerts.py);
+this module turns a failed Dagster run into a record. `handle_failed_run` is the whole
+behaviour, callable without a sensor (e.g. by a command that runs the pipeline in process,
+where no daemon may be watching). A run tagged
 `salesops/alerts=caller` is alerted on by whoever started it: the sensor leaves it alone, so a
 failure is never reported twice.
 """
@@ -19,27 +21,24 @@ failure is never reported twice.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-import os
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import dagster as dg
 
-from salesops.settings import Settings
+from salesops.alerts import (
+    alert_text,
+    append_record,
+    failure_log_path,
+    post_webhook,
+    redacted,
+    webhook_url,
+)
 
 from .partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG
 
-FAILURE_LOG_VAR = "SALESOPS_FAILURE_LOG"
-WEBHOOK_URL_VAR = "SALESOPS_ALERT_WEBHOOK_URL"
-FAILURE_LOG_NAME = "run_failures.jsonl"
-WEBHOOK_TIMEOUT_SECONDS = 10.0
 PUBLISHED_KEY = dg.AssetKey(["published", "salesops"])
 
 BACKFILL_TAG = "dagster/backfill"
@@ -48,36 +47,10 @@ ALERTS_TAG = "salesops/alerts"
 ALERTS_BY_CALLER = "caller"  # ALERTS_TAG value: the caller alerts, not the sensor
 
 MAX_ERROR_CHARS = 2000  # in the record
-MAX_TEXT_ERROR_CHARS = 300  # in the webhook message
 
 _STEP_ERROR_WRAPPER = "DagsterExecutionStepExecutionError"
 
 _default_logger = logging.getLogger("salesops.alerts")
-
-
-def failure_log_path(environ: Mapping[str, str] | None = None) -> Path:
-    """SALESOPS_FAILURE_LOG, else `run_failures.jsonl` next to the warehouse."""
-    environ = os.environ if environ is None else environ
-    value = environ.get(FAILURE_LOG_VAR)
-    if value:
-        return Path(value).expanduser().resolve()
-    return Settings.from_env().warehouse.parent / FAILURE_LOG_NAME
-
-
-def webhook_url(environ: Mapping[str, str] | None = None) -> str | None:
-    environ = os.environ if environ is None else environ
-    return (environ.get(WEBHOOK_URL_VAR) or "").strip() or None
-
-
-def redacted(url: str) -> str:
-    """What of a webhook URL may be shown: scheme and host (the secret is in path and query)."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or "?"
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "<webhook>"
-    return f"{parts.scheme or '?'}://{host}{port}/…"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,64 +139,8 @@ def describe_failed_run(
     return record
 
 
-def alert_text(record: Mapping[str, Any]) -> str:
-    """The webhook message: what failed where, and what BI tools see now."""
-    where = f" at {record['failed_steps'][0]}" if record.get("failed_steps") else ""
-    error = " ".join(str(record.get("error") or "no error message").split())
-    if len(error) > MAX_TEXT_ERROR_CHARS:
-        error = error[: MAX_TEXT_ERROR_CHARS - 1] + "…"
-    published = (
-        "the published marts were updated before the failure"
-        if record.get("published") else "published marts unchanged"
-    )
-    first = f"salesops run {record['run_id']} failed{where}: {error}; {published}"
-    scope = [f"job {record['job']}"]
-    if record.get("partition_range"):
-        start, end = record["partition_range"]
-        scope.append(f"drops {start} .. {end}")
-    elif record.get("partition"):
-        scope.append(f"drop {record['partition']}")
-    more = len(record.get("failed_steps") or []) - 1
-    if more > 0:
-        scope.append(f"{more} more failed step(s)")
-    scope.append(f"Dagster UI {record['ui_path']}")
-    return first + "\n" + ", ".join(scope)
-
-
 # ---------------------------------------------------------------------------------------------
-# record and post
-
-
-def append_record(path: Path, record: Mapping[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
-
-
-def post_webhook(url: str, text: str, timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> str | None:
-    """POST {"text": text} as JSON. None when the webhook accepted it, else what went wrong,
-    worded without the URL."""
-    if urlsplit(url).scheme not in ("http", "https"):
-        return "not an http(s) URL"
-    body = json.dumps({"text": text}).encode("utf-8")
-    request = urllib.request.Request(
-        url, data=body, method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "salesops"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            status = response.status
-    except urllib.error.HTTPError as e:
-        problem = f"HTTP {e.code} {e.reason}"
-    except urllib.error.URLError as e:
-        problem = f"not reachable ({e.reason})"
-    except TimeoutError:
-        problem = f"no answer within {timeout:g} s"
-    except Exception as e:  # the alert must never take the sensor down
-        problem = f"{type(e).__name__}: {e}"
-    else:
-        return None if 200 <= status < 300 else f"HTTP {status}"
-    return problem.replace(url, redacted(url))
+# record and post (salesops.alerts), from a Dagster run
 
 
 def handle_failed_run(
