@@ -64,6 +64,8 @@ from pathlib import Path
 
 import duckdb
 
+from salesops.sql import sql_str
+
 PUBLISHED_DB = "salesops.duckdb"
 PARQUET_LINK = "parquet"
 VERSIONS_DIR = "versions"
@@ -115,10 +117,6 @@ class VersionInfo:
     published_at: dt.datetime | None
     newest_drop_dates: dict[str, str]
     row_counts: dict[str, int]
-
-
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _ident(name: str) -> str:
@@ -191,7 +189,7 @@ def _publish_locked(warehouse, publish_dir, run_id, keep_versions) -> PublishRes
     current_db = publish_dir / PUBLISHED_DB
     con = duckdb.connect()
     try:
-        con.execute(f"attach {_sql_str(str(warehouse))} as wh (read_only)")
+        con.execute(f"attach {sql_str(str(warehouse))} as wh (read_only)")
         marts = mart_tables(con)
         if not marts:
             raise RuntimeError(
@@ -260,7 +258,7 @@ def content_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, schema: st
     for table in tables:
         exprs = [_normalized(_ident(c), t) for c, t in columns[table]]
         parts.append(
-            f"select {_sql_str(table)} as t, count(*) as n, coalesce(sum(h), 0) as s, "
+            f"select {sql_str(table)} as t, count(*) as n, coalesce(sum(h), 0) as s, "
             f"coalesce(bit_xor(h), 0) as x from (select hash({', '.join(exprs)}) as h "
             f"from {_ident(catalog)}.{_ident(schema)}.{_ident(table)})"
         )
@@ -294,7 +292,7 @@ def _drop_dates(con) -> tuple[dict[str, list[str]], dict[str, str]]:
 
 
 def _write_version(con, tmp: Path, marts: list[str], result: PublishResult) -> None:
-    con.execute(f"attach {_sql_str(str(tmp / PUBLISHED_DB))} as pub")
+    con.execute(f"attach {sql_str(str(tmp / PUBLISHED_DB))} as pub")
     try:
         for mart in marts:
             _copy_mart(con, mart, tmp / PARQUET_LINK / f"{mart}.parquet")
@@ -307,7 +305,7 @@ def _write_version(con, tmp: Path, marts: list[str], result: PublishResult) -> N
 def _copy_mart(con, mart: str, parquet: Path) -> None:
     con.execute(f"create table pub.main.{_ident(mart)} as "
                 f"select * from wh.{MART_SCHEMA}.{_ident(mart)}")
-    con.execute(f"copy pub.main.{_ident(mart)} to {_sql_str(str(parquet))} "
+    con.execute(f"copy pub.main.{_ident(mart)} to {sql_str(str(parquet))} "
                 "(format parquet, compression zstd)")
 
 
@@ -323,7 +321,7 @@ def _log_sources(publish_dir: Path) -> list[Path]:
 
 def _read_log_rows(con, db: Path) -> list[dict]:
     """The publish_log rows of a published database (any older layout), as dicts."""
-    con.execute(f"attach {_sql_str(str(db))} as prev (read_only)")
+    con.execute(f"attach {sql_str(str(db))} as prev (read_only)")
     try:
         cols = [r[0] for r in con.execute(
             "select column_name from duckdb_columns() where database_name = 'prev' "
@@ -400,7 +398,7 @@ def _write_publish_log(con, new_db: Path, sources: list[Path], run_id, result) -
     }
     ordered = sorted(rows.values(),
                      key=lambda r: (r["published_at"] or dt.datetime.min, r["version"]))
-    con.execute(f"attach {_sql_str(str(new_db))} as pub")
+    con.execute(f"attach {sql_str(str(new_db))} as pub")
     try:
         ddl = ", ".join(f"{name} {sql_type}" for name, sql_type in LOG_COLUMNS)
         con.execute(f"create table pub.main.publish_log ({ddl})")

@@ -9,6 +9,7 @@ Text values are NULL when empty (ingestion turns '' into NULL before these apply
 from __future__ import annotations
 
 from salesops.contract import Field
+from salesops.sql import sql_str
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 # ISO 8601 durations as xAPI uses them (days, weeks and time parts; no years/months).
@@ -16,10 +17,6 @@ DURATION_PATTERN = (
     r"^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
     r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
 )
-
-
-def sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _num(v: str) -> str:
