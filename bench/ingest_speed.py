@@ -1,6 +1,6 @@
-"""Ingestion speed of one landing file: the loader as committed (``old``, from ``git show HEAD``)
-against the working tree's (``new``), side by side in one run, and a check that both load the
-same rows.
+"""Ingestion speed of one landing file: the loader as committed (``old``: the ``salesops``
+package of ``git archive HEAD``) against the working tree's (``new``), side by side in one run,
+and a check that both load the same rows.
 
     python -m bench.ingest_speed bench/cache/medium/landing/crm/2026-10-20/Task.csv
     python -m bench.ingest_speed FILE --variants new --profile      # time each statement
@@ -30,33 +30,34 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-ORIGINAL = ("salesops/ingest/loader.py", "salesops/ingest/rules.py")
 
 
 def _write_original(folder: Path) -> None:
-    """The committed loader and rules as modules `orig_loader` / `orig_rules` in `folder`."""
-    texts = {}
-    for rel in ORIGINAL:
-        texts[rel] = subprocess.run(
-            ["git", "show", f"HEAD:{rel}"], cwd=REPO, check=True, capture_output=True, text=True
-        ).stdout
-    loader = texts[ORIGINAL[0]].replace("from salesops.ingest.rules import",
-                                         "from orig_rules import")
-    (folder / "orig_loader.py").write_text(loader, encoding="utf-8")
-    (folder / "orig_rules.py").write_text(texts[ORIGINAL[1]], encoding="utf-8")
+    """The committed `salesops` package (``git archive HEAD``) under `folder`; the `old` variant
+    imports it in place of the working tree's."""
+    archive = subprocess.run(["git", "archive", "HEAD", "salesops"], cwd=REPO, check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
 
 
 def _import_loader(variant: str, orig_dir: str | None):
-    if variant == "new":
-        from salesops.ingest import loader
-
-        return loader
-    if variant.endswith(".py"):  # another version of the loader (the working tree's rules)
+    """`connect` and `load_file` of the variant: `new` the working tree's, `old` the committed
+    package's, `x.py` a module of its own (importing the working tree's package). Called before
+    anything imports `salesops`, so the `old` variant gets the committed package throughout."""
+    if variant.endswith(".py"):
         sys.path.insert(0, str(Path(variant).parent))
-        return importlib.import_module(Path(variant).stem)
-    assert orig_dir
-    sys.path.insert(0, orig_dir)
-    return importlib.import_module("orig_loader")
+        module = importlib.import_module(Path(variant).stem)
+        return module.connect, module.load_file
+    if variant == "old":
+        assert orig_dir
+        sys.path.insert(0, orig_dir)
+    from salesops.ingest import loader
+
+    try:
+        from salesops.ingest.file_loader import load_file
+    except ImportError:  # a committed package from before load_file left the loader
+        load_file = loader.load_file
+    return loader.connect, load_file
 
 
 class _TimedConnection:
@@ -85,22 +86,22 @@ def _peak_rss_mb() -> float:
 
 
 def _worker(args) -> None:
+    connect, load_file = _import_loader(args.worker, args.orig_dir)
     from salesops.contract import spec_for
     from salesops.ingest.hr_columns import load_hr_column_map
 
-    loader = _import_loader(args.worker, args.orig_dir)
     path = Path(args.files[0]).resolve()
     system, date, landing = path.parent.parent.name, path.parent.name, path.parents[2]
     spec = spec_for(system, path.name)
     if spec is None:
         raise SystemExit(f"{path}: not a contract file of {system}")
     mapping = load_hr_column_map() if system == "hr" else None
-    con = loader.connect(Path(args.db))
+    con = connect(Path(args.db))
     timed = _TimedConnection(con) if args.profile else con
     t0 = time.perf_counter()
     con.execute("begin transaction")
-    fr = loader.load_file(timed, spec, path, path.relative_to(landing).as_posix(),
-                          dt.date.fromisoformat(date), f"bench-{args.worker}", mapping)
+    fr = load_file(timed, spec, path, path.relative_to(landing).as_posix(),
+                   dt.date.fromisoformat(date), f"bench-{args.worker}", mapping)
     con.execute("commit")
     seconds = time.perf_counter() - t0
     con.close()

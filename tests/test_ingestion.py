@@ -165,7 +165,7 @@ def test_a_file_holding_only_a_byte_order_mark_is_empty(landing, wh):
 
 
 def test_a_record_over_the_line_limit_fails_the_drop_and_one_under_loads(landing, wh):
-    from salesops.ingest.loader import MAX_LINE_BYTES
+    from salesops.ingest.read_errors import MAX_LINE_BYTES
 
     # 1 Mi characters of 3-byte UTF-8 (over DuckDB's default 2,000,000-byte line limit) load
     big = "\u8a18" * (1 << 20)
