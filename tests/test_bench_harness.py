@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.run_bench import FLOOR_SECTIONS, REQUIRED_KEYS, floor_sections
+from bench.floor_check import FLOOR_SECTIONS, floor_sections
+from bench.report import REQUIRED_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 
