@@ -261,4 +261,3 @@ quality_checks = [
     for layer in ("raw", "marts")
     if any(s.schema == layer for s in _suites)
 ]
-CHECKED_MART_KEYS = [_asset_key(s.table) for s in _suites if s.schema == "marts"]

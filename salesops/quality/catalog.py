@@ -51,10 +51,3 @@ def discover(expectations_dir: Path) -> list[SuiteFile]:
                 raise SuiteFileError(f"{path}: {table} already has a suite ({suites[table].path})")
             suites[table] = SuiteFile(path=path, name=raw["name"], table=table)
     return sorted(suites.values(), key=lambda s: s.table)
-
-
-def suite_for(expectations_dir: Path, table: str) -> SuiteFile:
-    for suite in discover(expectations_dir):
-        if suite.table == table:
-            return suite
-    raise FileNotFoundError(f"no suite for {table} under {expectations_dir}")
