@@ -51,14 +51,14 @@ CHAIN = [
     "staging/base_crm__opportunities",
     "staging/stg_crm__opportunities",
     "marts/fct_opportunities",
-    "intermediate/int_opportunities__closed",
+    "marts/fct_closed_opportunities",
     "marts/kpi_win_rate",
     "published/salesops",
 ]
 CHAIN_SELECTION = (
     '(key:"raw/crm_opportunity"+ and +key:"marts/kpi_win_rate") or key:"published/salesops"'
 )
-GROUPS = ["raw", "staging", "intermediate", "marts", "published"]
+GROUPS = ["raw", "staging", "core", "sales", "published"]  # the groups the CHAIN crosses
 
 
 def find_chromium() -> str | None:

@@ -74,7 +74,7 @@
     cast({{ safe_divide(relation ~ '.leads_over_nurtured', relation ~ '.leads_final') }} as double) as over_nurtured_share
 {%- endmacro %}
 
-{#- Lead-response aggregates over lead rows (int_activity__lead_response): counts, and
+{#- Lead-response aggregates over lead rows (fct_lead_response): counts, and
     continuous percentiles over answered leads (response_minutes is NULL when unanswered). -#}
 {% macro activity_lead_response_measures() -%}
     cast(count(*) as bigint) as leads_created,

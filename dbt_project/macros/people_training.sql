@@ -1,4 +1,4 @@
-{#- kpi_training aggregates over int_people__training_measures rows (one definition for every
+{#- kpi_training aggregates over fct_training_measures rows (one definition for every
     grain). Sums and counts are 0 in a row that exists; hours (summed as seconds) and scores
     are exact decimal sums so a rerun gives the same digits. -#}
 {% macro people_training_sums() -%}

@@ -1,4 +1,4 @@
-{#- Pipeline-forecast aggregates over int_pipeline__forecast_events (one definition for every
+{#- Pipeline-forecast aggregates over fct_forecast_events (one definition for every
     grain). Sums are exact decimal sums, 0 in a row that exists; NULL amounts (no applicable
     conversion rate) are left out. Probability is a percent: the weighted amount is
     amount x probability / 100 (computed in fct_pipeline_snapshots). The open pipeline holds
@@ -41,7 +41,7 @@
     cast({{ safe_divide(relation ~ '.closed_won_amount', relation ~ '.quota_amount') }} as double) as quota_attainment
 {%- endmacro %}
 
-{#- Quota attainment aggregates over int_pipeline__quota_attainment_events. -#}
+{#- Quota attainment aggregates over fct_quota_attainment_events. -#}
 {% macro pipeline_quota_sums() -%}
     cast(count(case when is_won then 1 end) as bigint) as won_count,
     coalesce({{ exact_sum("case when is_won then amount_reporting end") }}, 0) as won_amount,
@@ -55,7 +55,7 @@
     cast({{ safe_divide(relation ~ '.won_amount', relation ~ '.quota_amount') }} as double) as quota_attainment
 {%- endmacro %}
 
-{#- Forecast-accuracy aggregates over int_pipeline__forecast_accuracy_events. -#}
+{#- Forecast-accuracy aggregates over fct_forecast_accuracy_events. -#}
 {% macro pipeline_accuracy_sums(horizons=[30, 60, 90]) -%}
     cast(count(case when is_actual_won then 1 end) as bigint) as won_count,
     coalesce({{ exact_sum("case when is_actual_won then won_amount end") }}, 0) as won_amount

@@ -52,7 +52,7 @@
     cast({{ sales_percentile(closed_cycle, 0.9) }} as double) as p90_cycle_days_closed
 {%- endmacro %}
 
-{#- Over int_sales__velocity_windows rows of one group and month (created and closed events of
+{#- Over fct_sales_velocity_windows rows of one group and month (created and closed events of
     the trailing 90-day window). -#}
 {% macro sales_velocity_sums() -%}
     {%- set won_amount = "case when event_type = 'closed' and is_won then amount_reporting end" -%}
@@ -119,12 +119,12 @@
 {%- set group_list = ['month'] + ([group_column] if group_column else []) -%}
 with closed_opportunities as (
     select *
-    from {{ ref('int_opportunities__closed') }}
+    from {{ ref('fct_closed_opportunities') }}
 ),
 
 velocity_events as (
     select *
-    from {{ ref('int_sales__velocity_windows') }}
+    from {{ ref('fct_sales_velocity_windows') }}
 ),
 
 cycle_sums as (

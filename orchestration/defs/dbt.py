@@ -138,14 +138,28 @@ def stream_dbt(dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionC
         yield from dbt.cli(args, context=context, target_path=target).stream()
 
 
+BUSINESS_AREAS = ("sales", "pipeline", "activity", "people")
+"""The business areas: a folder of models/intermediate/ and of models/marts/ each."""
+
+
 class SalesopsDbtTranslator(DagsterDbtTranslator):
-    """Models keep their name as key; groups follow the model folders (staging, marts, ...)."""
+    """Models keep their schema and name as key (the layer: staging/, intermediate/, marts/);
+    groups are business areas: a model of intermediate/<area>/ or marts/<area>/ is in the
+    group <area> (sales, pipeline, activity, people), the shared models (the top of
+    intermediate/ and marts/core: dates, reps, HR periods, opportunities, currency rates) in
+    "core", the staging models in "staging", the seeds in "reference", the sources in "raw"."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props.get("resource_type") == "source":
             return "raw"
         fqn = dbt_resource_props.get("fqn") or []
-        return fqn[1] if len(fqn) > 2 else "models"
+        folders = fqn[1:-1]  # fqn: project, folders..., name
+        if not folders:
+            return "models"
+        if folders[0] in ("intermediate", "marts"):
+            area = folders[1] if len(folders) > 1 else "core"
+            return area if area in BUSINESS_AREAS else "core"
+        return folders[0]  # staging, reference (seeds)
 
 
 MANIFEST = ensure_manifest()

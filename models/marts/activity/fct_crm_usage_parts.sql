@@ -25,7 +25,7 @@ working_weekdays as (
 
 open_opps as (
     select *
-    from {{ ref('int_activity__open_opps_month_end') }}
+    from {{ ref('fct_open_opportunities_month_end') }}
 ),
 
 rep_months as (

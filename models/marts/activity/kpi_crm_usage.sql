@@ -2,7 +2,7 @@
 -- count that month). rep_name is the CRM User's name; team and region are as of the last day of
 -- the month.
 {{ rep_month_mart(
-    ref('int_activity__crm_usage_parts'),
+    ref('fct_crm_usage_parts'),
     activity_crm_usage_sums(),
     activity_crm_usage_ratios('rep_months')
 ) }}

@@ -1,7 +1,7 @@
 -- CRM usage (METRICS.md section 3) of the whole company per month.
 with parts as (
     select *
-    from {{ ref('int_activity__crm_usage_parts') }}
+    from {{ ref('fct_crm_usage_parts') }}
 ),
 
 company_month_sums as (

@@ -3,7 +3,7 @@
 -- match form the NULL region row, so the region rows sum to the company.
 with parts as (
     select *
-    from {{ ref('int_activity__crm_usage_parts') }}
+    from {{ ref('fct_crm_usage_parts') }}
 ),
 
 region_month_sums as (

@@ -14,7 +14,7 @@
 {% endset %}
 
 {{ rep_month_mart(
-    ref('int_activity__lead_response'),
+    ref('fct_lead_response'),
     activity_lead_response_measures(),
     measures
 ) }}

@@ -2,7 +2,7 @@
 -- computed from the leads of the row (continuous).
 with parts as (
     select *
-    from {{ ref('int_activity__lead_response') }}
+    from {{ ref('fct_lead_response') }}
 ),
 
 company_month_sums as (

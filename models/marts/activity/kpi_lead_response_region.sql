@@ -4,7 +4,7 @@
 -- are computed from the leads of the row (continuous).
 with parts as (
     select *
-    from {{ ref('int_activity__lead_response') }}
+    from {{ ref('fct_lead_response') }}
 ),
 
 region_month_sums as (

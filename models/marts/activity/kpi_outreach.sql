@@ -2,7 +2,7 @@
 -- something to count that month). rep_name is the CRM User's name; team and region are as of the
 -- last day of the month.
 {{ rep_month_mart(
-    ref('int_activity__outreach_parts'),
+    ref('fct_outreach_parts'),
     activity_outreach_sums(),
     activity_outreach_ratios('rep_months')
 ) }}

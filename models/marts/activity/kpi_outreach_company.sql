@@ -1,7 +1,7 @@
 -- Outreach effectiveness (METRICS.md section 8) of the whole company per month.
 with parts as (
     select *
-    from {{ ref('int_activity__outreach_parts') }}
+    from {{ ref('fct_outreach_parts') }}
 ),
 
 company_month_sums as (

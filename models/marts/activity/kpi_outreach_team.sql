@@ -3,7 +3,7 @@
 -- without an HR match form the NULL team row, so the team rows sum to the company.
 with parts as (
     select *
-    from {{ ref('int_activity__outreach_parts') }}
+    from {{ ref('fct_outreach_parts') }}
 ),
 
 team_month_sums as (

@@ -2,7 +2,7 @@
 -- or without an HR match; learners who are not CRM Users are not counted.
 with measure_rows as (
     select *
-    from {{ ref('int_people__training_measures') }}
+    from {{ ref('fct_training_measures') }}
 ),
 
 company_month_sums as (

@@ -22,7 +22,7 @@ as_of as (
 
 training_quarters as (
     select distinct quarter_days.quarter
-    from {{ ref('int_people__training_measures') }} as measure_rows
+    from {{ ref('fct_training_measures') }} as measure_rows
     inner join quarter_days
         on measure_rows.event_date = quarter_days.date_day
 ),
@@ -59,7 +59,7 @@ rep_hours as (
     from population
     inner join quarters
         on population.quarter = quarters.quarter
-    left join {{ ref('int_people__training_measures') }} as measure_rows
+    left join {{ ref('fct_training_measures') }} as measure_rows
         on population.rep_email = measure_rows.rep_email
         and measure_rows.event_date >= quarters.quarter
         and measure_rows.event_date <= quarters.quarter_end
@@ -88,7 +88,7 @@ rep_outcomes as (
     from rep_buckets
     inner join quarters
         on rep_buckets.quarter = quarters.quarter
-    left join {{ ref('int_opportunities__closed') }} as closed
+    left join {{ ref('fct_closed_opportunities') }} as closed
         on rep_buckets.rep_email = closed.rep_email
         and closed.close_date >= quarters.next_quarter
         and closed.close_date <= quarters.next_quarter_end

@@ -3,7 +3,7 @@
 -- period in force form the NULL region row. The region rows sum to the company.
 with measure_rows as (
     select *
-    from {{ ref('int_people__training_measures') }}
+    from {{ ref('fct_training_measures') }}
 ),
 
 region_month_sums as (

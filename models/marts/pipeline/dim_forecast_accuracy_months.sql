@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}
 -- The close months that have ended (month end before "now") and have a won deal or a
 -- forecast, with the snapshot each forecast-accuracy horizon reads: the latest CRM snapshot
 -- on or before 30, 60 and 90 days before the month end (NULL when there is none).
@@ -5,7 +6,7 @@
 
 with months as (
     select distinct close_month
-    from {{ ref('int_pipeline__forecast_accuracy_events') }}
+    from {{ ref('fct_forecast_accuracy_events') }}
 ),
 
 month_ends as (

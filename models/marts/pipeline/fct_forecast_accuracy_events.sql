@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}
 -- What the forecast-accuracy marts sum, for close months that have ended (month end before
 -- "now", the newest extract date loaded), one row per event with the team / region in force
 -- on the event's date:
@@ -22,13 +23,13 @@ won_opportunities as (
         team,
         region,
         amount_reporting
-    from {{ ref('int_opportunities__closed') }}
+    from {{ ref('fct_closed_opportunities') }}
     where is_won
 ),
 
 forecast_opportunities as (
     select *
-    from {{ ref('int_pipeline__forecast_events') }}
+    from {{ ref('fct_forecast_events') }}
     where is_open or is_closed_won
 ),
 

@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}
 -- What the quota-attainment marts sum, one row per event with the team / region in force on
 -- the event's date: every won opportunity (latest version, not deleted, IsClosed and IsWon,
 -- with a CloseDate) in its close month, with the team on its CloseDate; every quota in its
@@ -9,7 +10,7 @@ with won_opportunities as (
         team,
         region,
         amount_reporting
-    from {{ ref('int_opportunities__closed') }}
+    from {{ ref('fct_closed_opportunities') }}
     where is_won
 ),
 

@@ -4,7 +4,7 @@
 -- of the month.
 with accuracy_events as (
     select *
-    from {{ ref('int_pipeline__forecast_accuracy_events') }}
+    from {{ ref('fct_forecast_accuracy_events') }}
 ),
 
 rep_month_sums as (
@@ -28,7 +28,7 @@ select
     cast(month_end_attributes.region as {{ dbt.type_string() }}) as region,
     {{ pipeline_accuracy_measures('rep_month_sums', 'accuracy_months') }}
 from rep_month_sums
-inner join {{ ref('int_pipeline__forecast_accuracy_months') }} as accuracy_months
+inner join {{ ref('dim_forecast_accuracy_months') }} as accuracy_months
     on rep_month_sums.close_month = accuracy_months.close_month
 left join {{ ref('int_crm__reps_by_email') }} as reps
     on rep_month_sums.rep_email = reps.rep_email

@@ -1,7 +1,7 @@
 -- Forecast accuracy of the whole company per ended close month.
 with accuracy_events as (
     select *
-    from {{ ref('int_pipeline__forecast_accuracy_events') }}
+    from {{ ref('fct_forecast_accuracy_events') }}
 ),
 
 company_month_sums as (
@@ -16,5 +16,5 @@ select
     company_month_sums.close_month,
     {{ pipeline_accuracy_measures('company_month_sums', 'accuracy_months') }}
 from company_month_sums
-inner join {{ ref('int_pipeline__forecast_accuracy_months') }} as accuracy_months
+inner join {{ ref('dim_forecast_accuracy_months') }} as accuracy_months
     on company_month_sums.close_month = accuracy_months.close_month

@@ -3,7 +3,7 @@
 -- date; reps without an HR match form the NULL region, so the region rows sum to the company.
 with accuracy_events as (
     select *
-    from {{ ref('int_pipeline__forecast_accuracy_events') }}
+    from {{ ref('fct_forecast_accuracy_events') }}
 ),
 
 region_month_sums as (
@@ -20,5 +20,5 @@ select
     cast(region_month_sums.region as {{ dbt.type_string() }}) as region,
     {{ pipeline_accuracy_measures('region_month_sums', 'accuracy_months') }}
 from region_month_sums
-inner join {{ ref('int_pipeline__forecast_accuracy_months') }} as accuracy_months
+inner join {{ ref('dim_forecast_accuracy_months') }} as accuracy_months
     on region_month_sums.close_month = accuracy_months.close_month

@@ -3,7 +3,7 @@
 -- date; reps without an HR match form the NULL team, so the team rows sum to the company.
 with accuracy_events as (
     select *
-    from {{ ref('int_pipeline__forecast_accuracy_events') }}
+    from {{ ref('fct_forecast_accuracy_events') }}
 ),
 
 team_month_sums as (
@@ -20,5 +20,5 @@ select
     cast(team_month_sums.team as {{ dbt.type_string() }}) as team,
     {{ pipeline_accuracy_measures('team_month_sums', 'accuracy_months') }}
 from team_month_sums
-inner join {{ ref('int_pipeline__forecast_accuracy_months') }} as accuracy_months
+inner join {{ ref('dim_forecast_accuracy_months') }} as accuracy_months
     on team_month_sums.close_month = accuracy_months.close_month

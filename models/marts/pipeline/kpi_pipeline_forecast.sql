@@ -3,7 +3,7 @@
 -- it). rep_name is the CRM User's name; team and region are the rep's on the snapshot date.
 with forecast_events as (
     select *
-    from {{ ref('int_pipeline__forecast_events') }}
+    from {{ ref('fct_forecast_events') }}
 ),
 
 rep_sums as (

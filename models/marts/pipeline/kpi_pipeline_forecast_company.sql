@@ -1,7 +1,7 @@
 -- Pipeline forecast of the whole company per snapshot and close month.
 with forecast_events as (
     select *
-    from {{ ref('int_pipeline__forecast_events') }}
+    from {{ ref('fct_forecast_events') }}
 ),
 
 company_sums as (

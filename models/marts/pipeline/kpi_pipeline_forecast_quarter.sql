@@ -1,12 +1,12 @@
 -- Pipeline forecast per snapshot, fiscal close quarter and rep: the monthly forecast's events
--- (int_pipeline__forecast_events) summed over the quarter of their close month (quotas of the
+-- (fct_forecast_events) summed over the quarter of their close month (quotas of the
 -- quarter's months added up). rep_name is the CRM User's name; team and region are the rep's
 -- on the snapshot date.
 with forecast_events as (
     select
         forecast_events.*,
         {{ pipeline_fiscal_quarter_start('forecast_events.close_month') }} as close_quarter
-    from {{ ref('int_pipeline__forecast_events') }} as forecast_events
+    from {{ ref('fct_forecast_events') }} as forecast_events
 ),
 
 rep_sums as (

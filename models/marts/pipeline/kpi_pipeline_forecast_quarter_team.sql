@@ -4,7 +4,7 @@ with forecast_events as (
     select
         forecast_events.*,
         {{ pipeline_fiscal_quarter_start('forecast_events.close_month') }} as close_quarter
-    from {{ ref('int_pipeline__forecast_events') }} as forecast_events
+    from {{ ref('fct_forecast_events') }} as forecast_events
 ),
 
 team_sums as (

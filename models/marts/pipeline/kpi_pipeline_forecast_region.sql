@@ -3,7 +3,7 @@
 -- the region rows sum to the company.
 with forecast_events as (
     select *
-    from {{ ref('int_pipeline__forecast_events') }}
+    from {{ ref('fct_forecast_events') }}
 ),
 
 region_sums as (

@@ -2,7 +2,7 @@
 -- month or has a quota for it). rep_name is the CRM User's name; team and region are the rep's
 -- on the last day of the month.
 {{ rep_month_mart(
-    ref('int_pipeline__quota_attainment_events'),
+    ref('fct_quota_attainment_events'),
     pipeline_quota_sums(),
     pipeline_quota_measures('rep_months')
 ) }}

@@ -1,7 +1,7 @@
 -- Quota attainment of the whole company per month.
 with attainment_events as (
     select *
-    from {{ ref('int_pipeline__quota_attainment_events') }}
+    from {{ ref('fct_quota_attainment_events') }}
 ),
 
 company_month_sums as (

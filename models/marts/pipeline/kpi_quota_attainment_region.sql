@@ -3,7 +3,7 @@
 -- HR match form the NULL region, so the region rows sum to the company.
 with attainment_events as (
     select *
-    from {{ ref('int_pipeline__quota_attainment_events') }}
+    from {{ ref('fct_quota_attainment_events') }}
 ),
 
 region_month_sums as (

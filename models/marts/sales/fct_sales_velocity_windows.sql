@@ -1,10 +1,11 @@
+{{ config(materialized='view') }}
 -- Each opportunity event repeated for every month whose trailing 90-day window contains it:
 -- window = month_end - 89 days .. month_end (a window reaches back at most 3 months, so the
 -- event's month and the 3 following are the candidates). Months after the as-of month ("now",
 -- the newest extract date loaded) are left out: their windows have not happened yet.
 with events as (
     select *
-    from {{ ref('int_sales__opportunity_events') }}
+    from {{ ref('fct_opportunity_events') }}
 ),
 
 as_of as (

@@ -2,7 +2,7 @@
 -- that month). rep_name is the CRM User's name; team and region are as of the last day of the
 -- month. Median and largest are computed from the rep's own deals.
 {{ rep_month_mart(
-    ref('int_opportunities__closed'),
+    ref('fct_closed_opportunities'),
     sales_deal_value_measures(),
     sales_deal_value_columns('rep_months'),
     events_filter='is_won'

@@ -2,7 +2,7 @@
 -- lead_source row, so the rows of a month sum to the company.
 with won_opportunities as (
     select *
-    from {{ ref('int_opportunities__closed') }}
+    from {{ ref('fct_closed_opportunities') }}
     where is_won
 )
 

@@ -1,7 +1,7 @@
 -- Deal value of the whole company per close month (a row for every month with a won deal).
 with won_opportunities as (
     select *
-    from {{ ref('int_opportunities__closed') }}
+    from {{ ref('fct_closed_opportunities') }}
     where is_won
 )
 

@@ -3,7 +3,7 @@
 -- the NULL region. Median and largest come from the region's own deals, never from rep rows.
 with won_opportunities as (
     select *
-    from {{ ref('int_opportunities__closed') }}
+    from {{ ref('fct_closed_opportunities') }}
     where is_won
 )
 

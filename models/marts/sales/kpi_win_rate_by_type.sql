@@ -2,7 +2,7 @@
 -- win-rate macros of kpi_win_rate. Opportunities without a Type form the NULL row.
 with closed_opportunities as (
     select *
-    from {{ ref('int_opportunities__closed') }}
+    from {{ ref('fct_closed_opportunities') }}
 ),
 
 opportunity_type_month_sums as (

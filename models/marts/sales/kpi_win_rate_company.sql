@@ -1,7 +1,7 @@
 -- Win rate of the whole company per close month.
 with closed_opportunities as (
     select *
-    from {{ ref('int_opportunities__closed') }}
+    from {{ ref('fct_closed_opportunities') }}
 ),
 
 company_month_sums as (

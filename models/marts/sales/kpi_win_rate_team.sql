@@ -3,7 +3,7 @@
 -- so the team rows sum to the company.
 with closed_opportunities as (
     select *
-    from {{ ref('int_opportunities__closed') }}
+    from {{ ref('fct_closed_opportunities') }}
 ),
 
 team_month_sums as (
