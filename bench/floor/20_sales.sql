@@ -22,7 +22,7 @@ qualify row_number() over (
         user_id asc nulls last
 ) = 1;
 
--- closed opportunities with a closedate (int_opportunities__closed), aggregated once for every
+-- closed opportunities with a closedate (fct_closed_opportunities), aggregated once for every
 -- grain the win-rate, deal-value and sales-cycle marts publish. deal-value measures are over won
 -- deals only (filter), so a deal-value row exists where won_count > 0.
 create temp table sales_closed_sums as
@@ -82,7 +82,7 @@ group by grouping sets (
     (month, lead_source), (month, opportunity_type)
 );
 
--- the 90-day velocity windows (int_sales__opportunity_events x int_sales__velocity_windows):
+-- the 90-day velocity windows (fct_opportunity_events x fct_sales_velocity_windows):
 -- every creation (team / region in force on the created date) and every close (team / region
 -- on the closedate) counts for each month m up to the as-of month whose window
 -- last_day(m) - 89 .. last_day(m) holds the event (the event's month and the 3 following).

@@ -326,7 +326,7 @@ left join staging.stg_crm__users as users
     on lead_facts.owner_id = users.user_id;
 
 -- additive CRM-usage parts at (month, rep_email, team, region), team / region in force on the
--- day of each part (int_activity__crm_usage_parts): daily usage, working days (Mon-Fri) of every
+-- day of each part (fct_crm_usage_parts): daily usage, working days (Mon-Fri) of every
 -- rep-month with an e-mail, open opportunities at month end
 create temp table activity_usage_parts as
 with months as (
@@ -463,7 +463,7 @@ select
 from open_opps
 group by all;
 
--- additive outreach parts at (month, rep_email, team, region) (int_activity__outreach_parts):
+-- additive outreach parts at (month, rep_email, team, region) (fct_outreach_parts):
 -- touches by the touch's month / owner / team of the touch date; leads touched once per rep and
 -- month, team of the rep's first touch of the lead that month; lead cohorts by creation month and
 -- current owner, team of the creation date
@@ -549,7 +549,7 @@ left join staging.int_hr__worker_periods as periods
 where leads.created_month is not null
 group by all;
 
--- the lead-response population (int_activity__lead_response): live leads with their creation
+-- the lead-response population (fct_lead_response): live leads with their creation
 -- month, owner e-mail and the owner's team / region on the CreatedDate
 create temp table activity_lead_response as
 select

@@ -127,7 +127,7 @@ left join staging.int_hr__worker_periods as worker_periods
     and worker_periods.valid_from <= quotas.start_date
     and (worker_periods.valid_to is null or quotas.start_date <= worker_periods.valid_to);
 
--- What the pipeline-forecast marts sum (int_pipeline__forecast_events over
+-- What the pipeline-forecast marts sum (fct_forecast_events over
 -- fct_pipeline_snapshots), per snapshot date, close month and rep e-mail, with the rep's team /
 -- region on the snapshot date: the open and closed-won opportunities of the snapshot (the
 -- version in force at the snapshot: best-ranked by SystemModstamp, drop, line among the drops
@@ -425,7 +425,7 @@ from forecast_grains
 where grain = 21;
 
 -- Forecast-accuracy sums per ended close month (month end before "now" = the newest drop
--- date loaded), rep e-mail, team and region (int_pipeline__forecast_accuracy_events): the won
+-- date loaded), rep e-mail, team and region (fct_forecast_accuracy_events): the won
 -- opportunities of fct_opportunities closed in the month (team on the CloseDate) and, per
 -- horizon of 30 / 60 / 90 days, the commit forecast (won + open Forecast) and weighted
 -- pipeline of the month's open and won opportunities in the latest snapshot on or before
@@ -618,7 +618,7 @@ select close_month, team, * exclude (grain, close_month, rep_email, team, region
 from accuracy_grains
 where grain = 5;
 
--- Quota-attainment measures per month of every grain (int_pipeline__quota_attainment_events):
+-- Quota-attainment measures per month of every grain (fct_quota_attainment_events):
 -- won opportunities of fct_opportunities in their close month (team on the CloseDate) and
 -- quotas in their month (team on the StartDate).
 create temp table quota_attainment_grains as

@@ -5,7 +5,7 @@
 --   people_as_of          "now" (newest extract date loaded, any system) and the newest HR drop date
 --   people_spans          fct_employment: employment spans (a rehire is a new span)
 --   people_reps           int_crm__reps_by_email: one CRM User per e-mail
---   people_training_sums  int_people__training_measures summed in one pass at every training grain
+--   people_training_sums  fct_training_measures summed in one pass at every training grain
 --   people_retention_sums fct_headcount_monthly summed at every retention grain, dense, with t12m
 --   people_new_hire_sums  dim_rep_ramp summed at every new-hire grain
 
