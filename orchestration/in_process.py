@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ def pipeline_instance():
     """The Dagster instance of DAGSTER_HOME (runs show in the UI), else an ephemeral one."""
     import dagster as dg
 
-    if os.environ.get("DAGSTER_HOME"):
+    if Settings.from_env().dagster_home:
         return dg.DagsterInstance.get()
     return dg.DagsterInstance.ephemeral()
 
@@ -106,7 +105,7 @@ def execute_pipeline(
 
     first, last = date_range or drop_range(Settings.from_env())
     job = defs.resolve_job_def(PIPELINE_JOB)
-    level = (os.environ.get("SALESOPS_LOG_LEVEL") or "INFO").strip().upper()
+    level = Settings.from_env().log_level
     loggers: dict = {}
     if console:
         loggers["console"] = {"config": {"log_level": level}}

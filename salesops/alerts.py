@@ -7,7 +7,6 @@ orchestration/defs/alerts.py turns a failed Dagster run into the record this mod
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -26,16 +25,11 @@ MAX_TEXT_ERROR_CHARS = 300  # in the webhook message
 
 def failure_log_path(environ: Mapping[str, str] | None = None) -> Path:
     """SALESOPS_FAILURE_LOG, else `run_failures.jsonl` next to the warehouse."""
-    environ = os.environ if environ is None else environ
-    value = environ.get(FAILURE_LOG_VAR)
-    if value:
-        return Path(value).expanduser().resolve()
-    return Settings.from_env().warehouse.parent / FAILURE_LOG_NAME
+    return Settings.from_env(environ).failure_log
 
 
 def webhook_url(environ: Mapping[str, str] | None = None) -> str | None:
-    environ = os.environ if environ is None else environ
-    return (environ.get(WEBHOOK_URL_VAR) or "").strip() or None
+    return Settings.from_env(environ).alert_webhook_url
 
 
 def redacted(url: str) -> str:

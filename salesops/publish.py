@@ -125,16 +125,9 @@ def _ident(name: str) -> str:
 
 def keep_versions_from_env(environ: Mapping[str, str] | None = None) -> int:
     """SALESOPS_KEEP_VERSIONS (default 7): an integer >= 1, else a ValueError that says so."""
-    raw = (os.environ if environ is None else environ).get(KEEP_VERSIONS_VAR, "").strip()
-    if not raw:
-        return DEFAULT_KEEP_VERSIONS
-    keep = int(raw) if raw.isascii() and raw.isdigit() else 0
-    if keep < 1:
-        raise ValueError(
-            f"{KEEP_VERSIONS_VAR} must be a whole number >= 1 (how many published versions to "
-            f"keep), got {raw!r}"
-        )
-    return keep
+    from salesops.settings import Settings
+
+    return Settings.from_env(environ).keep_versions
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection, catalog: str = "wh") -> list[str]:
@@ -588,9 +581,11 @@ def _recorded_versions(publish_dir: Path) -> set[str] | None:
 
 def _test_pause() -> None:
     """Test-only: see TEST_PAUSE_VAR."""
-    seconds = os.environ.get(TEST_PAUSE_VAR, "").strip()
+    from salesops.settings import Settings
+
+    seconds = Settings.from_env().test_publish_pause_seconds
     if seconds:
-        time.sleep(float(seconds))
+        time.sleep(seconds)
 
 
 def restore(publish_dir: Path, version: str, *, user: str | None = None) -> str | None:

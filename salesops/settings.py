@@ -14,7 +14,7 @@ import os
 import re
 import zoneinfo
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -38,47 +38,172 @@ def duckdb_memory_limit() -> str:
     """DuckDB's memory limit for the warehouse's writers (ingestion here, dbt through
     dbt_project/profiles.yml): beyond it DuckDB spills to a temporary folder beside the
     warehouse instead of growing (DuckDB's own default is 80% of the machine's memory)."""
-    value = os.environ.get(DUCKDB_MEMORY_LIMIT_VAR, "").strip() or DEFAULT_DUCKDB_MEMORY_LIMIT
-    if not _MEMORY.fullmatch(value):
-        raise ValueError(
-            f"{DUCKDB_MEMORY_LIMIT_VAR}={value!r}: expected a size such as 4GB or 512MB"
-        )
-    return value
+    return Settings.from_env().duckdb_memory_limit
 
 
 def first_drop_date(environ: Mapping[str, str] | None = None) -> dt.date:
     """SALESOPS_FIRST_DROP_DATE, or its default when unset or invalid (a bad value is reported
     by settings_problems(), never by failing the code location's load)."""
-    value = ((os.environ if environ is None else environ).get(FIRST_DROP_DATE_VAR) or "").strip()
-    try:
-        return dt.date.fromisoformat(value) if value else dt.date.fromisoformat(
-            DEFAULT_FIRST_DROP_DATE)
-    except ValueError:
-        return dt.date.fromisoformat(DEFAULT_FIRST_DROP_DATE)
+    return Settings.from_env(environ).first_drop_date
 
 
-def _path(var: str, default: str) -> Path:
-    """An absolute path from the variable, relative values taken from the current directory."""
-    return Path(os.environ.get(var) or default).expanduser().resolve()
+def _environment(environ: Mapping[str, str] | None) -> dict[str, str]:
+    """The variables salesops reads, as they are now: the one place that reads the process's
+    environment (every other module asks a Settings)."""
+    source = os.environ if environ is None else environ
+    return {k: v for k, v in source.items()
+            if k.startswith("SALESOPS_") or k in ("DAGSTER_HOME", "DBT_TARGET_PATH")}
 
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting of salesops, from one snapshot of the environment.
+
+    The five folders are fields; the other settings are typed properties that parse their
+    variable when asked (a bad value raises ValueError naming the variable; `settings_problems`
+    reports them all up front). Tests may build one by hand with the folders they need.
+    """
+
     landing_dir: Path
     warehouse: Path
     publish_dir: Path
     hr_column_map: Path
     expectations_dir: Path
+    env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_env(cls) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = _environment(environ)
+
+        def path(var: str, default: str) -> Path:
+            # relative values are taken from the current directory
+            return Path(env.get(var) or default).expanduser().resolve()
+
         return cls(
-            landing_dir=_path("SALESOPS_LANDING_DIR", "data/landing"),
-            warehouse=_path("SALESOPS_WAREHOUSE", "data/warehouse.duckdb"),
-            publish_dir=_path("SALESOPS_PUBLISH_DIR", "data/published"),
-            hr_column_map=_path("SALESOPS_HR_COLUMN_MAP", str(DEFAULT_HR_COLUMN_MAP)),
-            expectations_dir=_path("SALESOPS_EXPECTATIONS_DIR", str(EXPECTATIONS_DIR)),
+            landing_dir=path("SALESOPS_LANDING_DIR", "data/landing"),
+            warehouse=path("SALESOPS_WAREHOUSE", "data/warehouse.duckdb"),
+            publish_dir=path("SALESOPS_PUBLISH_DIR", "data/published"),
+            hr_column_map=path("SALESOPS_HR_COLUMN_MAP", str(DEFAULT_HR_COLUMN_MAP)),
+            expectations_dir=path("SALESOPS_EXPECTATIONS_DIR", str(EXPECTATIONS_DIR)),
+            env=env,
         )
+
+    def _raw(self, var: str) -> str:
+        return (self.env.get(var) or "").strip()
+
+    def _optional_path(self, var: str) -> Path | None:
+        value = self._raw(var)
+        return Path(value).expanduser().resolve() if value else None
+
+    @property
+    def as_of_date(self) -> dt.date:
+        """SALESOPS_AS_OF_DATE: the day the freshness checks judge the data for (today, UTC)."""
+        value = self._raw("SALESOPS_AS_OF_DATE")
+        if not value:
+            return dt.datetime.now(dt.UTC).date()
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"SALESOPS_AS_OF_DATE must be YYYY-MM-DD, not {value!r}") from None
+
+    @property
+    def max_drop_age_days(self) -> int:
+        value = self._raw("SALESOPS_MAX_DROP_AGE_DAYS")
+        if not value:
+            return 2
+        if not (value.isascii() and value.isdigit()):
+            raise ValueError(
+                f"SALESOPS_MAX_DROP_AGE_DAYS must be a whole number of days >= 0, not {value!r}")
+        return int(value)
+
+    @property
+    def first_drop_date(self) -> dt.date:
+        """Lenient: the default when unset or invalid (see first_drop_date())."""
+        try:
+            return dt.date.fromisoformat(self._raw(FIRST_DROP_DATE_VAR) or DEFAULT_FIRST_DROP_DATE)
+        except ValueError:
+            return dt.date.fromisoformat(DEFAULT_FIRST_DROP_DATE)
+
+    @property
+    def keep_versions(self) -> int:
+        raw = self._raw("SALESOPS_KEEP_VERSIONS")
+        if not raw:
+            return 7
+        keep = int(raw) if raw.isascii() and raw.isdigit() else 0
+        if keep < 1:
+            raise ValueError(
+                "SALESOPS_KEEP_VERSIONS must be a whole number >= 1 (how many published versions "
+                f"to keep), got {raw!r}")
+        return keep
+
+    @property
+    def duckdb_memory_limit(self) -> str:
+        value = self._raw(DUCKDB_MEMORY_LIMIT_VAR) or DEFAULT_DUCKDB_MEMORY_LIMIT
+        if not _MEMORY.fullmatch(value):
+            raise ValueError(
+                f"{DUCKDB_MEMORY_LIMIT_VAR}={value!r}: expected a size such as 4GB or 512MB")
+        return value
+
+    @property
+    def gx_docs_dir(self) -> Path:
+        return self._optional_path("SALESOPS_GX_DOCS_DIR") or self.warehouse.parent / "gx_docs"
+
+    @property
+    def nightly_cron(self) -> str:
+        """Lenient (the schedule is defined when the location loads): the default if bad."""
+        value = self._raw("SALESOPS_NIGHTLY_CRON")
+        return value if value and not _is_cron(value) else "0 2 * * *"
+
+    @property
+    def timezone(self) -> str:
+        value = self._raw("SALESOPS_TIMEZONE")
+        return value if value and not _is_timezone(value) else "UTC"
+
+    @property
+    def alert_webhook_url(self) -> str | None:
+        return self._raw("SALESOPS_ALERT_WEBHOOK_URL") or None
+
+    @property
+    def failure_log(self) -> Path:
+        return (self._optional_path("SALESOPS_FAILURE_LOG")
+                or self.warehouse.parent / "run_failures.jsonl")
+
+    @property
+    def freshness_hours(self) -> float:
+        value = self._raw("SALESOPS_FRESHNESS_HOURS")
+        if not value:
+            return 26.0
+        try:
+            hours = float(value)
+        except ValueError:
+            hours = float("nan")
+        if not hours > 0 or hours == float("inf"):
+            raise ValueError(
+                f"SALESOPS_FRESHNESS_HOURS must be a positive number of hours, got {value!r}")
+        return hours
+
+    @property
+    def log_level(self) -> str:
+        return (self._raw("SALESOPS_LOG_LEVEL") or "INFO").upper()
+
+    @property
+    def log_dir(self) -> Path:
+        return self._optional_path("SALESOPS_LOG_DIR") or self.warehouse.parent / "logs"
+
+    @property
+    def dagster_home(self) -> str | None:
+        return self._raw("DAGSTER_HOME") or None
+
+    @property
+    def dbt_target_path(self) -> str:
+        """dbt's DBT_TARGET_PATH (relative: under the dbt project), default `target`."""
+        return self._raw("DBT_TARGET_PATH") or "target"
+
+    @property
+    def test_publish_pause_seconds(self) -> float:
+        """Test-only (tests/test_recovery.py kills a publish in this pause)."""
+        value = self._raw("SALESOPS_TEST_PUBLISH_PAUSE_SECONDS")
+        return float(value) if value else 0.0
 
 
 # ---- the settings and their checks ------------------------------------------------------------
@@ -245,7 +370,7 @@ def settings_problems(environ: Mapping[str, str] | None = None) -> list[str]:
     """One line per bad setting (empty when every value is good), each naming the variable, its
     value and what was expected. A `SALESOPS_*` variable that no setting has is a problem too
     (a mistyped name would otherwise be ignored silently); the closest known name is suggested."""
-    environ = os.environ if environ is None else environ
+    environ = _environment(environ)
     problems = []
     for setting in SETTINGS:
         value = (environ.get(setting.name) or "").strip()

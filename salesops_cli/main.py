@@ -78,8 +78,7 @@ def _check_drop_dates(first: dt.date, last: dt.date) -> str | None:
 
 
 def _log_path(settings: Settings, run_id: str) -> Path:
-    folder = Path(os.environ.get("SALESOPS_LOG_DIR") or settings.warehouse.parent / "logs")
-    folder = folder.expanduser().resolve()
+    folder = settings.log_dir
     folder.mkdir(parents=True, exist_ok=True)
     logs = sorted(folder.glob("run-*.log"))
     for old in logs[: max(0, len(logs) - (KEEP_LOGS - 1))]:
@@ -302,7 +301,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         generate("demo", settings.landing_dir, seed=args.seed)
     else:
         print(f"sample data already in {settings.landing_dir}; not regenerating")
-    if not os.environ.get("SALESOPS_AS_OF_DATE"):
+    if "SALESOPS_AS_OF_DATE" not in settings.env:
         # The sample is a fixed history (its newest drop is 2026-10-31): check its freshness as
         # of its own newest drop, as the nightly run would have on that day.
         newest = max(p.parent.name for p in settings.landing_dir.glob("*/*/_SUCCESS"))

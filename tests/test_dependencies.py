@@ -36,3 +36,20 @@ def test_no_module_imports_a_layer_above_it(package):
         for path in sorted((ROOT / package).rglob("*.py"))
     }
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_environment_is_read_in_one_module():
+    """salesops/settings.py reads the environment; every other module asks a Settings. (Writes
+    that hand a value to a child process, e.g. dbt's SALESOPS_WAREHOUSE, are not reads.)"""
+    import re
+
+    # any use of os.environ but a write (`os.environ[k] = v`, `.setdefault(`) or handing the
+    # whole environment to a child process (`{**os.environ, ...}`); and os.getenv
+    read = re.compile(r"(?<!\*\*)os\.environ(?!\[[^\]]+\]\s*=(?!=)|\.setdefault\()|os\.getenv\(")
+    readers = sorted(
+        str(path.relative_to(ROOT))
+        for package in ("salesops", "orchestration", "salesops_cli")
+        for path in (ROOT / package).rglob("*.py")
+        if read.search(path.read_text(encoding="utf-8"))
+    )
+    assert readers == ["salesops/settings.py"]

@@ -9,8 +9,6 @@ by ingestion, so a range is always safe to run again.
 
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 
 from salesops.pending import PendingWork, WarehouseBusy, pending_work
@@ -27,17 +25,6 @@ pipeline_job = dg.define_asset_job(
     description="Ingest the drops of the run's dates, build the dbt models (incremental facts "
     "for those dates), run the quality checks, publish.",
 )
-
-DEFAULT_CRON, DEFAULT_TIMEZONE = "0 2 * * *", "UTC"
-
-
-def _setting_or_default(var: str, default: str) -> str:
-    """The value, or the default when it is unset or bad (reported by settings_check)."""
-    value = (os.environ.get(var) or "").strip()
-    if not value or any(p.startswith(f"{var}=") for p in settings_problems({var: value})):
-        return default
-    return value
-
 
 def catch_up_request(
     source: str, settings: Settings | None = None
@@ -68,8 +55,9 @@ def catch_up_request(
 @dg.schedule(
     name="nightly",
     job=pipeline_job,
-    cron_schedule=_setting_or_default("SALESOPS_NIGHTLY_CRON", DEFAULT_CRON),
-    execution_timezone=_setting_or_default("SALESOPS_TIMEZONE", DEFAULT_TIMEZONE),
+    # a bad value gives the default here (the location still loads; settings_check says so)
+    cron_schedule=Settings.from_env().nightly_cron,
+    execution_timezone=Settings.from_env().timezone,
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="The nightly run (SALESOPS_NIGHTLY_CRON, SALESOPS_TIMEZONE): one run over the "
     "drops still to do by the warehouse's ledgers (a missed night is caught up).",

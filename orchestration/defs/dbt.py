@@ -29,16 +29,14 @@ from .constants import WAREHOUSE_POOL
 from .partitions import DROP_PARTITIONS, SINGLE_RUN, run_drop_dates
 from .settings_check import require_valid_settings
 
-# The dbt of this virtual environment, even when the venv isn't activated (make, IDEs, CI):
-# dagster-dbt's own helpers (prepare_if_dev) look for `dbt` on PATH.
+# The dbt of this virtual environment, even when the venv isn't activated (make, IDEs, CI),
+# called by its path (nothing here changes PATH; dagster-dbt's prepare_if_dev, which looks on
+# PATH, is not used: ensure_manifest below parses when needed).
 _VENV_DBT = Path(sys.executable).with_name("dbt")
 DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
-if _VENV_DBT.exists() and str(_VENV_DBT.parent) not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = str(_VENV_DBT.parent) + os.pathsep + os.environ.get("PATH", "")
 
-# One variable points Dagster and dbt at the same DuckDB file; dbt runs with cwd = the dbt
-# project, so it gets the path made absolute.
-os.environ["SALESOPS_WAREHOUSE"] = str(Settings.from_env().warehouse)
+# One variable points Dagster and dbt at the same DuckDB file: each dbt invocation gets it,
+# made absolute (dbt runs with cwd = the dbt project), in stream_dbt and ensure_manifest.
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # The manifest is prepared at set-up (make setup) and parsed again only when a dbt source is
@@ -86,7 +84,7 @@ STALE_UNLOCKED_SECONDS = 3600
 
 
 def _target_root() -> Path:
-    root = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    root = Path(Settings.from_env().dbt_target_path)
     return root if root.is_absolute() else Path(dbt_project.project_dir) / root
 
 

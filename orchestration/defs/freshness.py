@@ -18,11 +18,12 @@ check against SALESOPS_AS_OF_DATE.)
 from __future__ import annotations
 
 import datetime as dt
-import os
 import warnings
 from collections.abc import Mapping, Sequence
 
 import dagster as dg
+
+from salesops.settings import Settings
 
 from .publishing import MART_KEYS, published_marts
 
@@ -35,19 +36,7 @@ FRESHNESS_ASSET_KEYS: list[dg.AssetKey] = [published_marts.key, *MART_KEYS]
 
 def freshness_max_lag(environ: Mapping[str, str] | None = None) -> dt.timedelta:
     """SALESOPS_FRESHNESS_HOURS as a timedelta (a positive number of hours, decimals allowed)."""
-    environ = os.environ if environ is None else environ
-    value = (environ.get(FRESHNESS_HOURS_VAR) or "").strip()
-    if not value:
-        return dt.timedelta(hours=DEFAULT_FRESHNESS_HOURS)
-    try:
-        hours = float(value)
-    except ValueError:
-        hours = float("nan")
-    if not hours > 0 or hours == float("inf"):
-        raise ValueError(
-            f"{FRESHNESS_HOURS_VAR} must be a positive number of hours, got {value!r}"
-        )
-    return dt.timedelta(hours=hours)
+    return dt.timedelta(hours=Settings.from_env(environ).freshness_hours)
 
 
 def build_freshness_checks(

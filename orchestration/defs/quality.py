@@ -66,7 +66,7 @@ def docs_dir_for_run(run_id: str, layer: str) -> Path:
     """``<docs root>/<run id>/<layer>``; the root is SALESOPS_GX_DOCS_DIR or
     ``<warehouse folder>/gx_docs``, with ``latest`` linking to the newest run's folder."""
     settings = Settings.from_env()
-    root = Path(os.environ.get("SALESOPS_GX_DOCS_DIR") or settings.warehouse.parent / "gx_docs")
+    root = settings.gx_docs_dir
     run_dir = root.resolve() / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
     latest = root / "latest"

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +73,7 @@ class RunParameters:
         first, last = drop_dates if drop_dates is not None else (None, None)
         return cls(
             as_of_date=as_of_date_from_env(),
-            max_drop_age_days=_int_env("SALESOPS_MAX_DROP_AGE_DAYS", DEFAULT_MAX_DROP_AGE_DAYS),
+            max_drop_age_days=_max_drop_age_days(),
             previous_row_counts=published_row_counts(publish_dir) if publish_dir else {},
             drop_date_from=first,
             drop_date_to=last,
@@ -130,26 +129,21 @@ def scope_text(drop_dates: tuple[dt.date, dt.date] | None) -> str:
 
 
 def as_of_date_from_env() -> dt.date:
-    value = os.environ.get("SALESOPS_AS_OF_DATE", "").strip()
-    if not value:
-        return dt.datetime.now(dt.UTC).date()
+    from salesops.settings import Settings
+
     try:
-        return dt.date.fromisoformat(value)
+        return Settings.from_env().as_of_date
     except ValueError as exc:
-        raise ParameterError(f"SALESOPS_AS_OF_DATE must be YYYY-MM-DD, not {value!r}") from exc
+        raise ParameterError(str(exc)) from None
 
 
-def _int_env(var: str, default: int) -> int:
-    value = os.environ.get(var, "").strip()
-    if not value:
-        return default
+def _max_drop_age_days() -> int:
+    from salesops.settings import Settings
+
     try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if number < 0:
-        raise ParameterError(f"{var} must be a whole number of days >= 0, not {value!r}")
-    return number
+        return Settings.from_env().max_drop_age_days
+    except ValueError as exc:
+        raise ParameterError(str(exc)) from None
 
 
 def published_row_counts(publish_dir: Path) -> dict[str, int]:
