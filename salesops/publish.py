@@ -127,7 +127,12 @@ def keep_versions_from_env(environ: Mapping[str, str] | None = None) -> int:
     """SALESOPS_KEEP_VERSIONS (default 7): an integer >= 1, else a ValueError that says so."""
     from salesops.settings import Settings
 
-    return Settings.from_env(environ).keep_versions
+    try:
+        return Settings.from_env(environ).keep_versions
+    except ValueError:  # worded as publishing always has (its callers and tests match it)
+        raw = Settings.from_env(environ).env.get(KEEP_VERSIONS_VAR, "").strip()
+        raise ValueError(f"{KEEP_VERSIONS_VAR} must be a whole number >= 1 (how many published "
+                         f"versions to keep), got {raw!r}") from None
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection, catalog: str = "wh") -> list[str]:

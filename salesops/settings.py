@@ -95,54 +95,43 @@ class Settings:
         value = self._raw(var)
         return Path(value).expanduser().resolve() if value else None
 
+    def _checked(self, var: str) -> str | None:
+        """The variable's value, or None when unset; a ValueError when its check (the one in
+        SETTINGS, which settings_problems() applies too) fails."""
+        value = self._raw(var)
+        if not value:
+            return None
+        wrong = _CHECKS[var](value)
+        if wrong:
+            raise ValueError(problem_text(var, value, wrong))
+        return value
+
     @property
     def as_of_date(self) -> dt.date:
         """SALESOPS_AS_OF_DATE: the day the freshness checks judge the data for (today, UTC)."""
-        value = self._raw("SALESOPS_AS_OF_DATE")
-        if not value:
-            return dt.datetime.now(dt.UTC).date()
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"SALESOPS_AS_OF_DATE must be YYYY-MM-DD, not {value!r}") from None
+        value = self._checked("SALESOPS_AS_OF_DATE")
+        return dt.date.fromisoformat(value) if value else dt.datetime.now(dt.UTC).date()
 
     @property
     def max_drop_age_days(self) -> int:
-        value = self._raw("SALESOPS_MAX_DROP_AGE_DAYS")
-        if not value:
-            return 2
-        if not (value.isascii() and value.isdigit()):
-            raise ValueError(
-                f"SALESOPS_MAX_DROP_AGE_DAYS must be a whole number of days >= 0, not {value!r}")
-        return int(value)
+        value = self._checked("SALESOPS_MAX_DROP_AGE_DAYS")
+        return int(value) if value else 2
 
     @property
     def first_drop_date(self) -> dt.date:
         """Lenient: the default when unset or invalid (see first_drop_date())."""
-        try:
-            return dt.date.fromisoformat(self._raw(FIRST_DROP_DATE_VAR) or DEFAULT_FIRST_DROP_DATE)
-        except ValueError:
-            return dt.date.fromisoformat(DEFAULT_FIRST_DROP_DATE)
+        value = self._raw(FIRST_DROP_DATE_VAR)
+        ok = value and not _CHECKS[FIRST_DROP_DATE_VAR](value)
+        return dt.date.fromisoformat(value if ok else DEFAULT_FIRST_DROP_DATE)
 
     @property
     def keep_versions(self) -> int:
-        raw = self._raw("SALESOPS_KEEP_VERSIONS")
-        if not raw:
-            return 7
-        keep = int(raw) if raw.isascii() and raw.isdigit() else 0
-        if keep < 1:
-            raise ValueError(
-                "SALESOPS_KEEP_VERSIONS must be a whole number >= 1 (how many published versions "
-                f"to keep), got {raw!r}")
-        return keep
+        value = self._checked("SALESOPS_KEEP_VERSIONS")
+        return int(value) if value else 7
 
     @property
     def duckdb_memory_limit(self) -> str:
-        value = self._raw(DUCKDB_MEMORY_LIMIT_VAR) or DEFAULT_DUCKDB_MEMORY_LIMIT
-        if not _MEMORY.fullmatch(value):
-            raise ValueError(
-                f"{DUCKDB_MEMORY_LIMIT_VAR}={value!r}: expected a size such as 4GB or 512MB")
-        return value
+        return self._checked(DUCKDB_MEMORY_LIMIT_VAR) or DEFAULT_DUCKDB_MEMORY_LIMIT
 
     @property
     def gx_docs_dir(self) -> Path:
@@ -152,12 +141,12 @@ class Settings:
     def nightly_cron(self) -> str:
         """Lenient (the schedule is defined when the location loads): the default if bad."""
         value = self._raw("SALESOPS_NIGHTLY_CRON")
-        return value if value and not _is_cron(value) else "0 2 * * *"
+        return value if value and not _CHECKS["SALESOPS_NIGHTLY_CRON"](value) else "0 2 * * *"
 
     @property
     def timezone(self) -> str:
         value = self._raw("SALESOPS_TIMEZONE")
-        return value if value and not _is_timezone(value) else "UTC"
+        return value if value and not _CHECKS["SALESOPS_TIMEZONE"](value) else "UTC"
 
     @property
     def alert_webhook_url(self) -> str | None:
@@ -170,21 +159,12 @@ class Settings:
 
     @property
     def freshness_hours(self) -> float:
-        value = self._raw("SALESOPS_FRESHNESS_HOURS")
-        if not value:
-            return 26.0
-        try:
-            hours = float(value)
-        except ValueError:
-            hours = float("nan")
-        if not hours > 0 or hours == float("inf"):
-            raise ValueError(
-                f"SALESOPS_FRESHNESS_HOURS must be a positive number of hours, got {value!r}")
-        return hours
+        value = self._checked("SALESOPS_FRESHNESS_HOURS")
+        return float(value) if value else 26.0
 
     @property
     def log_level(self) -> str:
-        return (self._raw("SALESOPS_LOG_LEVEL") or "INFO").upper()
+        return (self._checked("SALESOPS_LOG_LEVEL") or "INFO").upper()
 
     @property
     def log_dir(self) -> Path:
@@ -282,11 +262,6 @@ def _is_folder_for_file(value: str) -> str | None:
     return None
 
 
-def _is_existing_dir(value: str) -> str | None:
-    path = Path(value).expanduser().resolve()
-    return None if path.is_dir() else f"folder {path} does not exist"
-
-
 def _is_hr_column_map(value: str) -> str | None:
     from salesops.ingest.hr_columns import load_hr_column_map
 
@@ -356,6 +331,14 @@ SETTINGS: tuple[Setting, ...] = (
             "where `salesops run` writes each run's full log", _is_dir),
 )
 
+_CHECKS: dict[str, Check] = {s.name: s.check for s in SETTINGS if s.check is not None}
+
+
+def problem_text(var: str, value: str, wrong: str) -> str:
+    """One bad setting in one line: `SALESOPS_KEEP_VERSIONS='abc': expected ...`."""
+    return f"{var}={value!r}: {wrong}"
+
+
 DEVELOPMENT_VARIABLES = frozenset({
     # read by the tests and the benchmark harness, not by the pipeline
     "SALESOPS_TEST_PRESET", "SALESOPS_TEST_SEED", "SALESOPS_TEST_PUBLISH_PAUSE_SECONDS",
@@ -378,7 +361,7 @@ def settings_problems(environ: Mapping[str, str] | None = None) -> list[str]:
             continue
         wrong = setting.check(value)
         if wrong:
-            problems.append(f"{setting.name}={value!r}: {wrong}")
+            problems.append(problem_text(setting.name, value, wrong))
     for name in sorted(environ):
         if not name.startswith("SALESOPS_") or name in SETTING_NAMES:
             continue
