@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from landing_kit import opportunity, write_csv
+from ledger_kit import write_ledgers
 
 from salesops.run_lock import WarehouseLocked, holder_text, lock_path, warehouse_run_lock
 from salesops.settings import SETTINGS, settings_problems
@@ -302,19 +303,7 @@ def test_pending_work_from_the_ledgers_the_marts_and_the_published_version(tmp_p
     assert work.date_range() == (dt.date(2016, 3, 1), dt.date(2016, 3, 2))
 
     def warehouse(loaded: list[tuple[str, str]], processed: list[tuple[str, str]], won: int):
-        con = duckdb.connect(str(wh))
-        try:
-            con.execute("create schema if not exists raw; create schema if not exists "
-                        "intermediate; create schema if not exists marts")
-            con.execute("create or replace table raw.load_drops as select * from (values "
-                        + ", ".join(f"('{s}', date '{d}')" for s, d in loaded)
-                        + ") t(system, drop_date)")
-            con.execute("create or replace table intermediate.int_incremental__processed_drops "
-                        "as select * from (values " + ", ".join(
-                            f"('{s}', date '{d}')" for s, d in processed) + ") t(system, drop_date)")
-            con.execute(f"create or replace table marts.kpi_demo as select {won} as won_count")
-        finally:
-            con.close()
+        write_ledgers(wh, loaded, processed, won=won)
 
     every = [(s, d) for d in ("2016-03-01", "2016-03-02") for s in ("crm", "hr")]
     crm = [(s, d) for s, d in every if s == "crm"]

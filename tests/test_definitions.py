@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 from landing_kit import opportunity, write_csv
+from ledger_kit import write_ledgers
 
 from orchestration.definitions import defs
 from orchestration.defs.automation import new_drop_sensor, nightly_schedule
@@ -58,23 +59,6 @@ def test_the_quality_check_blocks_publishing_and_writers_share_one_pool():
 RANGE = ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
 
 
-def _ledgers(warehouse: Path, loaded: list[tuple[str, str]], processed: list[tuple[str, str]]):
-    """A warehouse with just the two ledgers pending_work reads."""
-    import duckdb
-
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute("create schema if not exists raw; create schema if not exists intermediate")
-        for table in ("raw.load_drops", "intermediate.int_incremental__processed_drops"):
-            con.execute(f"create or replace table {table} (system varchar, drop_date date)")
-        for table, rows in (("raw.load_drops", loaded),
-                            ("intermediate.int_incremental__processed_drops", processed)):
-            for row in rows:
-                con.execute(f"insert into {table} values (?, ?)", list(row))
-    finally:
-        con.close()
-
-
 def test_nightly_schedule_catches_up_every_drop_not_yet_done(tmp_path, monkeypatch):
     """The schedule asks the warehouse's ledgers (salesops.pending), as `salesops run` does."""
     assert nightly_schedule.cron_schedule == "0 2 * * *"
@@ -98,18 +82,18 @@ def test_nightly_schedule_catches_up_every_drop_not_yet_done(tmp_path, monkeypat
         assert request.run_key is None  # a failed night is tried again the next night
         # 2026-01-01 loaded and processed; 2026-01-02 loaded by a run killed before the
         # incremental facts: still to do.
-        _ledgers(warehouse, [("crm", "2026-01-01"), ("crm", "2026-01-02")],
+        write_ledgers(warehouse, [("crm", "2026-01-01"), ("crm", "2026-01-02")],
                  [("crm", "2026-01-01")])
         [request] = nightly_schedule.evaluate_tick(ctx).run_requests
         assert request.tags[RANGE[0]] == "2026-01-02"
-        _ledgers(warehouse, [("crm", "2026-01-01"), ("crm", "2026-01-02")],
+        write_ledgers(warehouse, [("crm", "2026-01-01"), ("crm", "2026-01-02")],
                  [("crm", "2026-01-01"), ("crm", "2026-01-02")])
         [request] = nightly_schedule.evaluate_tick(ctx).run_requests
         assert (request.tags[RANGE[0]], request.tags[RANGE[1]]) == ("2026-01-03", "2026-01-03")
         assert request.tags["salesops/new_drops"] == "crm/2026-01-03,hr/2026-01-03"
         # Every drop done, but the warehouse has no published marts (a run stopped before
         # publishing): the schedule rebuilds and publishes over the newest date.
-        _ledgers(warehouse, [("crm", d) for d in ("2026-01-01", "2026-01-02", "2026-01-03")]
+        write_ledgers(warehouse, [("crm", d) for d in ("2026-01-01", "2026-01-02", "2026-01-03")]
                  + [("hr", "2026-01-03")],
                  [("crm", d) for d in ("2026-01-01", "2026-01-02", "2026-01-03")])
         [request] = nightly_schedule.evaluate_tick(ctx).run_requests
@@ -149,7 +133,7 @@ def test_sensor_requests_one_run_over_the_drops_the_warehouse_lacks(tmp_path, mo
     assert first.run_key == "drops:2026-01-01..2026-01-03:crm/2026-01-01,lms/2026-01-03"
     assert (first.tags[RANGE[0]], first.tags[RANGE[1]]) == ("2026-01-01", "2026-01-03")
     # Loaded and processed by a run from the command line:
-    _ledgers(warehouse, [("crm", "2026-01-01"), ("lms", "2026-01-03")],
+    write_ledgers(warehouse, [("crm", "2026-01-01"), ("lms", "2026-01-03")],
              [("crm", "2026-01-01"), ("lms", "2026-01-03")])
     skip = new_drop_sensor(dg.build_sensor_context())
     assert isinstance(skip, dg.SkipReason) and "no new drop" in skip.skip_message
@@ -167,7 +151,7 @@ def test_sensor_skips_while_a_writer_holds_the_warehouse(tmp_path, monkeypatch):
     monkeypatch.setenv("SALESOPS_LANDING_DIR", str(landing))
     monkeypatch.setenv("SALESOPS_WAREHOUSE", str(warehouse))
     write_csv(landing, "crm", "2026-01-01", "Opportunity.csv", [opportunity("006000000000001AAA")])
-    _ledgers(warehouse, [], [])
+    write_ledgers(warehouse, [], [])
     code = f"import duckdb, time; c = duckdb.connect({str(warehouse)!r}); print('ok', flush=True); time.sleep(60)"
     import subprocess
     import sys
