@@ -14,6 +14,7 @@ import fcntl
 import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from salesops.pending import drop_range
@@ -164,9 +165,19 @@ def pipeline_outcome(result) -> tuple[bool, list[str]]:
     return result.success and not reasons, reasons
 
 
-def quality_check_report(result) -> list[str]:
-    """One line per failed GX check of a run: severity, check, what failed, where the docs are."""
-    lines = []
+@dataclass(frozen=True)
+class CheckFinding:
+    """A failed GX check of a run."""
+
+    severity: str  # ERROR or WARN
+    check: str
+    description: str
+    data_docs: str | None
+
+
+def failed_quality_checks(result) -> list[CheckFinding]:
+    """The GX checks of a run that failed: severity, check, what failed, where the docs are."""
+    findings = []
     for event in result.all_events:
         if event.event_type_value != "ASSET_CHECK_EVALUATION":
             continue
@@ -174,6 +185,6 @@ def quality_check_report(result) -> list[str]:
         if ev.passed or not ev.check_name.startswith("gx_"):
             continue
         docs = ev.metadata.get("data_docs")
-        where = f" (Data Docs: {docs.value})" if docs is not None else ""
-        lines.append(f"{ev.severity.value} {ev.check_name}: {ev.description}{where}")
-    return lines
+        findings.append(CheckFinding(ev.severity.value, ev.check_name, ev.description or "",
+                                     str(docs.value) if docs is not None else None))
+    return findings

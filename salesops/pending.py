@@ -31,6 +31,7 @@ from pathlib import Path
 
 from salesops.ingest.drops import Drop, complete_drops
 from salesops.settings import Settings
+from salesops.sql import sql_str
 
 LOAD_LEDGER = "raw.load_drops"
 PROCESSED_LEDGER = "intermediate.int_incremental__processed_drops"
@@ -122,8 +123,7 @@ def _warehouse_state(warehouse: Path) -> tuple[set, set, set | None, str | None]
     con = duckdb.connect()
     try:
         try:
-            con.execute(f"attach '{str(warehouse).replace(chr(39), chr(39) * 2)}' as wh "
-                        "(read_only)")
+            con.execute(f"attach {sql_str(str(warehouse))} as wh (read_only)")
         except duckdb.IOException as exc:  # a writer holds DuckDB's file lock
             raise WarehouseBusy(f"the warehouse {warehouse} is being written by another "
                                 f"process ({_lock_holder(str(exc))})") from exc

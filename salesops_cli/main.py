@@ -194,9 +194,9 @@ def _execute(args, settings: Settings, date_range, run_id: str, log_file: Path) 
     from orchestration.defs.run_logging import add_listener, remove_listener
     from orchestration.in_process import (
         execute_pipeline,
+        failed_quality_checks,
         pipeline_instance,
         pipeline_outcome,
-        quality_check_report,
     )
     from salesops_cli.progress_view import ProgressView
 
@@ -224,9 +224,9 @@ def _execute(args, settings: Settings, date_range, run_id: str, log_file: Path) 
             from orchestration.defs.alerts import handle_failed_run
 
             handle_failed_run(instance, result.dagster_run, result.get_run_failure_event())
-    findings = quality_check_report(result)
+    findings = failed_quality_checks(result)
     if findings:
-        _print_findings(findings, log_file)
+        _print_findings(findings)
     if not ok:
         _err("\nPIPELINE FAILED; the published marts are unchanged.")
         if any(r.startswith("quality check ") for r in reasons):
@@ -250,15 +250,13 @@ def _short(text: str, limit: int = 400) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
-def _print_findings(findings: list[str], log_file: Path, show: int = 5) -> None:
-    """The failed checks, the same finding on many tables on one line (e.g. every table's
-    freshness when old history is loaded), errors first; the rest is in the log."""
+def _print_findings(findings, show: int = 5) -> None:
+    """The failed checks, errors first; the same finding on many suites on one line (e.g. every
+    table's freshness when old history is loaded); where their Data Docs are."""
     groups: dict[tuple[str, str], list[str]] = {}
-    for line in findings:
-        head, _, what = line.split(" (Data Docs:")[0].partition(": ")
-        severity, _, check = head.partition(" ")
-        groups.setdefault((severity, what), []).append(check)
-    errors = sum(len(c) for (sev, _), c in groups.items() if sev == "ERROR")
+    for finding in findings:
+        groups.setdefault((finding.severity, finding.description), []).append(finding.check)
+    errors = sum(1 for f in findings if f.severity == "ERROR")
     _err(f"\nData-quality findings: {errors} error(s), {len(findings) - errors} warning(s)")
     ordered = sorted(groups.items(), key=lambda item: item[0][0] != "ERROR")
     for (severity, what), checks in ordered[:show]:
@@ -267,7 +265,8 @@ def _print_findings(findings: list[str], log_file: Path, show: int = 5) -> None:
         _err(f"  - {severity} {where}: {_short(what, 120)}")
     if len(ordered) > show:
         _err(f"  ... and {len(ordered) - show} more")
-    _err(f"  (every finding with its Data Docs: {log_file})")
+    for docs in sorted({f.data_docs for f in findings if f.data_docs}):
+        _err(f"  Data Docs: {docs}")
 
 
 def _report_success(result, settings: Settings, seconds: float) -> None:
