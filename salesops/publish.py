@@ -64,6 +64,7 @@ from pathlib import Path
 
 import duckdb
 
+from salesops.settings import DEFAULT_KEEP_VERSIONS, Settings
 from salesops.sql import sql_str
 
 PUBLISHED_DB = "salesops.duckdb"
@@ -73,7 +74,6 @@ HISTORY_FILE = "publish_history.jsonl"
 LOCK_FILE = ".lock"
 MART_SCHEMA = "marts"
 MART_PREFIX = "kpi_"
-DEFAULT_KEEP_VERSIONS = 7
 KEEP_VERSIONS_VAR = "SALESOPS_KEEP_VERSIONS"
 HASH_SCHEME = "salesops-content-v1"  # change it when the fingerprint's definition changes
 TEST_PAUSE_VAR = "SALESOPS_TEST_PUBLISH_PAUSE_SECONDS"
@@ -125,8 +125,6 @@ def _ident(name: str) -> str:
 
 def keep_versions_from_env(environ: Mapping[str, str] | None = None) -> int:
     """SALESOPS_KEEP_VERSIONS (default 7): an integer >= 1, else a ValueError that says so."""
-    from salesops.settings import Settings
-
     try:
         return Settings.from_env(environ).keep_versions
     except ValueError:  # worded as publishing always has (its callers and tests match it)
@@ -586,8 +584,6 @@ def _recorded_versions(publish_dir: Path) -> set[str] | None:
 
 def _test_pause() -> None:
     """Test-only: see TEST_PAUSE_VAR."""
-    from salesops.settings import Settings
-
     seconds = Settings.from_env().test_publish_pause_seconds
     if seconds:
         time.sleep(seconds)

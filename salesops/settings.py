@@ -28,6 +28,10 @@ DUCKDB_MEMORY_LIMIT_VAR = "SALESOPS_DUCKDB_MEMORY_LIMIT"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "4GB"
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
+DEFAULT_KEEP_VERSIONS = 7
+DEFAULT_MAX_DROP_AGE_DAYS = 2
+DEFAULT_FRESHNESS_HOURS = 26.0
+
 FIRST_DROP_DATE_VAR = "SALESOPS_FIRST_DROP_DATE"
 DEFAULT_FIRST_DROP_DATE = "2000-01-01"
 """The daily partitions of drop dates start here. Early enough for any real extract (Salesforce
@@ -115,7 +119,7 @@ class Settings:
     @property
     def max_drop_age_days(self) -> int:
         value = self._checked("SALESOPS_MAX_DROP_AGE_DAYS")
-        return int(value) if value else 2
+        return int(value) if value else DEFAULT_MAX_DROP_AGE_DAYS
 
     @property
     def first_drop_date(self) -> dt.date:
@@ -127,7 +131,7 @@ class Settings:
     @property
     def keep_versions(self) -> int:
         value = self._checked("SALESOPS_KEEP_VERSIONS")
-        return int(value) if value else 7
+        return int(value) if value else DEFAULT_KEEP_VERSIONS
 
     @property
     def duckdb_memory_limit(self) -> str:
@@ -160,7 +164,7 @@ class Settings:
     @property
     def freshness_hours(self) -> float:
         value = self._checked("SALESOPS_FRESHNESS_HOURS")
-        return float(value) if value else 26.0
+        return float(value) if value else DEFAULT_FRESHNESS_HOURS
 
     @property
     def log_level(self) -> str:
@@ -303,12 +307,12 @@ SETTINGS: tuple[Setting, ...] = (
             "the Great Expectations suites (raw/, marts/)", _is_expectations_dir),
     Setting("SALESOPS_AS_OF_DATE", "today (UTC)",
             "the day the freshness checks judge the data for", _is_date),
-    Setting("SALESOPS_MAX_DROP_AGE_DAYS", "2",
+    Setting("SALESOPS_MAX_DROP_AGE_DAYS", str(DEFAULT_MAX_DROP_AGE_DAYS),
             "how many days old a system's newest drop may be before its freshness check warns",
             _is_whole(0, "days")),
     Setting("SALESOPS_FIRST_DROP_DATE", DEFAULT_FIRST_DROP_DATE,
             "the first day a drop can be dated (the daily partitions start here)", _is_date),
-    Setting("SALESOPS_KEEP_VERSIONS", "7",
+    Setting("SALESOPS_KEEP_VERSIONS", str(DEFAULT_KEEP_VERSIONS),
             "how many published versions are kept for `salesops restore`",
             _is_whole(1, "how many published versions to keep")),
     Setting("SALESOPS_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT,
@@ -322,7 +326,7 @@ SETTINGS: tuple[Setting, ...] = (
             "a failed run posts a one-line message here (Slack/Teams incoming webhook)", _is_url),
     Setting("SALESOPS_FAILURE_LOG", "<warehouse folder>/run_failures.jsonl",
             "every failed run is recorded here", _is_folder_for_file),
-    Setting("SALESOPS_FRESHNESS_HOURS", "26",
+    Setting("SALESOPS_FRESHNESS_HOURS", f"{DEFAULT_FRESHNESS_HOURS:g}",
             "the marts are stale (freshness checks warn) when not updated for this long",
             _is_positive_number("hours")),
     Setting("SALESOPS_LOG_LEVEL", "INFO",

@@ -26,14 +26,12 @@ pipeline_job = dg.define_asset_job(
     "for those dates), run the quality checks, publish.",
 )
 
-def catch_up_request(
-    source: str, settings: Settings | None = None
-) -> dg.RunRequest | dg.SkipReason:
+def catch_up_request(source: str) -> dg.RunRequest | dg.SkipReason:
     """One run over what is pending, or the reason there is none."""
     problems = settings_problems()
     if problems:
         return dg.SkipReason(problems_text(problems))
-    settings = settings or Settings.from_env()
+    settings = Settings.from_env()
     try:
         work: PendingWork = pending_work(settings)
     except WarehouseBusy as exc:
@@ -43,21 +41,24 @@ def catch_up_request(
     if date_range is None:
         return dg.SkipReason(f"{work.describe(drops_only)} ({settings.landing_dir})")
     first, last = date_range
-    keys = ",".join(d.key for d in work.drops) or f"marts {work.content_hash or 'missing'}"[:20]
+    drops = ",".join(d.key for d in work.drops)
     return dg.RunRequest(
         # The sensor never starts two runs for the same pending drops (a new drop makes a new
         # key); the schedule has no key, so a night that failed is tried again the next night.
-        run_key=f"{source}:{first}..{last}:{keys}"[:400] if source == "drops" else None,
-        tags={**range_tags(first, last), NEW_DROPS_TAG: keys[:200]},
+        run_key=f"{source}:{first}..{last}:{drops}"[:400] if drops_only else None,
+        tags={**range_tags(first, last), **({NEW_DROPS_TAG: drops[:200]} if drops else {})},
     )
+
+
+_SETTINGS_AT_LOAD = Settings.from_env()
 
 
 @dg.schedule(
     name="nightly",
     job=pipeline_job,
     # a bad value gives the default here (the location still loads; settings_check says so)
-    cron_schedule=Settings.from_env().nightly_cron,
-    execution_timezone=Settings.from_env().timezone,
+    cron_schedule=_SETTINGS_AT_LOAD.nightly_cron,
+    execution_timezone=_SETTINGS_AT_LOAD.timezone,
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="The nightly run (SALESOPS_NIGHTLY_CRON, SALESOPS_TIMEZONE): one run over the "
     "drops still to do by the warehouse's ledgers (a missed night is caught up).",

@@ -23,12 +23,11 @@ from collections.abc import Mapping, Sequence
 
 import dagster as dg
 
-from salesops.settings import Settings
+from salesops.settings import DEFAULT_FRESHNESS_HOURS, Settings
 
 from .publishing import MART_KEYS, published_marts
 
 FRESHNESS_HOURS_VAR = "SALESOPS_FRESHNESS_HOURS"
-DEFAULT_FRESHNESS_HOURS = 26.0
 FRESHNESS_SENSOR_NAME = "marts_freshness_sensor"
 
 FRESHNESS_ASSET_KEYS: list[dg.AssetKey] = [published_marts.key, *MART_KEYS]

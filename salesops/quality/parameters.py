@@ -37,7 +37,8 @@ from typing import Any
 
 import duckdb
 
-DEFAULT_MAX_DROP_AGE_DAYS = 2
+from salesops.settings import DEFAULT_MAX_DROP_AGE_DAYS, Settings
+
 ALL_DROPS = (dt.date(1, 1, 1), dt.date(9999, 12, 31))
 """``drop_date_from`` / ``drop_date_to`` of a run without a drop range: every drop."""
 DEFAULT_VOLUME_BAND = 0.5
@@ -129,8 +130,6 @@ def scope_text(drop_dates: tuple[dt.date, dt.date] | None) -> str:
 
 
 def as_of_date_from_env() -> dt.date:
-    from salesops.settings import Settings
-
     try:
         return Settings.from_env().as_of_date
     except ValueError as exc:
@@ -138,8 +137,6 @@ def as_of_date_from_env() -> dt.date:
 
 
 def _max_drop_age_days() -> int:
-    from salesops.settings import Settings
-
     try:
         return Settings.from_env().max_drop_age_days
     except ValueError as exc:
