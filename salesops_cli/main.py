@@ -336,8 +336,7 @@ def print_summary(settings: Settings) -> None:
     con = duckdb.connect(str(db), read_only=True)
     try:
         entry = current_log_entry(settings.publish_dir) or {}
-        raw = entry.get("newest_drop_dates") or "{}"
-        newest = json.loads(raw) if isinstance(raw, str) else dict(raw)
+        newest = json.loads(entry.get("newest_drop_dates") or "{}")  # JSON text in the log
         drops = ", ".join(f"{k} {v}" for k, v in sorted(newest.items())) or "-"
         currency = reporting_currency()
         tables = {r[0] for r in con.execute(

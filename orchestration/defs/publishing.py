@@ -9,7 +9,7 @@ import time
 
 import dagster as dg
 
-from salesops.publish import keep_versions_from_env, publish
+from salesops.publish import publish
 from salesops.settings import Settings
 
 from .constants import WAREHOUSE_POOL
@@ -35,9 +35,9 @@ MART_KEYS = sorted(
     "unchanged marts publish nothing (metadata unchanged=true).",
 )
 def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    require_valid_settings()
+    require_valid_settings()  # a bad SALESOPS_KEEP_VERSIONS (or any) fails before any work
     settings = Settings.from_env()
-    keep = keep_versions_from_env()  # a bad SALESOPS_KEEP_VERSIONS fails before any work
+    keep = settings.keep_versions
     context.log.info(
         f"publishing {len(MART_KEYS)} marts from {settings.warehouse} to {settings.publish_dir}"
     )
