@@ -30,24 +30,19 @@ email_workers as (
     group by work_email
 ),
 
-single_worker_periods as (
+email_periods as (
     select
         employee_periods.*,
         email_workers.workers_sharing_email
     from employee_periods
     inner join email_workers
         on employee_periods.work_email = email_workers.work_email
-    where email_workers.workers_sharing_email = 1
 ),
 
 shared_periods as (
-    select
-        employee_periods.*,
-        email_workers.workers_sharing_email
-    from employee_periods
-    inner join email_workers
-        on employee_periods.work_email = email_workers.work_email
-    where email_workers.workers_sharing_email > 1
+    select *
+    from email_periods
+    where workers_sharing_email > 1
 ),
 
 shared_workers as (
@@ -183,67 +178,47 @@ chosen_periods as (
     group by work_email, employee_id, period_valid_from, island_id
 ),
 
-identity_periods as (
+periods_in_force as (
+    -- an e-mail of one worker: each of its periods as it is; of several: the chosen pieces
     select
         work_email,
         employee_id,
-        full_name,
-        department,
-        job_title,
-        job_level,
-        manager_employee_id,
-        team,
-        region,
-        hire_date,
-        termination_date,
-        termination_type,
-        is_regrettable,
+        valid_from as period_valid_from,
         valid_from,
-        valid_to,
-        workers_sharing_email
-    from single_worker_periods
+        valid_to
+    from email_periods
+    where workers_sharing_email = 1
 
     union all
 
     select
-        shared_periods.work_email,
-        shared_periods.employee_id,
-        shared_periods.full_name,
-        shared_periods.department,
-        shared_periods.job_title,
-        shared_periods.job_level,
-        shared_periods.manager_employee_id,
-        shared_periods.team,
-        shared_periods.region,
-        shared_periods.hire_date,
-        shared_periods.termination_date,
-        shared_periods.termination_type,
-        shared_periods.is_regrettable,
-        chosen_periods.valid_from,
-        chosen_periods.valid_to,
-        shared_periods.workers_sharing_email
+        work_email,
+        employee_id,
+        period_valid_from,
+        valid_from,
+        valid_to
     from chosen_periods
-    inner join shared_periods
-        on chosen_periods.work_email = shared_periods.work_email
-        and chosen_periods.employee_id = shared_periods.employee_id
-        and chosen_periods.period_valid_from = shared_periods.valid_from
 )
 
 select
-    work_email,
-    employee_id,
-    full_name,
-    department,
-    job_title,
-    job_level,
-    manager_employee_id,
-    team,
-    region,
-    hire_date,
-    termination_date,
-    termination_type,
-    is_regrettable,
-    valid_from,
-    cast(valid_to as date) as valid_to,
-    cast(workers_sharing_email as integer) as workers_sharing_email
-from identity_periods
+    email_periods.work_email,
+    email_periods.employee_id,
+    email_periods.full_name,
+    email_periods.department,
+    email_periods.job_title,
+    email_periods.job_level,
+    email_periods.manager_employee_id,
+    email_periods.team,
+    email_periods.region,
+    email_periods.hire_date,
+    email_periods.termination_date,
+    email_periods.termination_type,
+    email_periods.is_regrettable,
+    periods_in_force.valid_from,
+    cast(periods_in_force.valid_to as date) as valid_to,
+    cast(email_periods.workers_sharing_email as integer) as workers_sharing_email
+from periods_in_force
+inner join email_periods
+    on periods_in_force.work_email = email_periods.work_email
+    and periods_in_force.employee_id = email_periods.employee_id
+    and periods_in_force.period_valid_from = email_periods.valid_from
