@@ -39,10 +39,10 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 from landing_kit import write_csv, write_jsonl
 from test_dbt_win_rate import dbt_build
+from test_dbt_win_rate import query as rows
 
 from salesops.ingest.loader import load_landing
 from salesops.quality import RunParameters, discover, run_suite
@@ -124,14 +124,6 @@ def warehouse(tmp_path_factory) -> Path:
     result = dbt_build(db, work)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
     return db
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 # -- (3) training: reps only -------------------------------------------------------------------
