@@ -47,7 +47,7 @@ class StageState:
     drops_done: int = 0
     rows: int = 0
     quarantined: int = 0
-    models: int = 0
+    models: set[str] = field(default_factory=set)  # one event per partition: count assets
     tests: int = 0
     tests_failed: int = 0
     suites: int = 0
@@ -66,7 +66,7 @@ class StageState:
             return f"{drops}, {self.rows:,} rows loaded, {self.quarantined:,} quarantined"
         if self.label == "dbt build":
             failed = f", {self.tests_failed} failed" if self.tests_failed else ""
-            return f"{self.models} models, {self.tests} tests{failed}"
+            return f"{len(self.models)} models, {self.tests} tests{failed}"
         if self.label in ("raw checks", "mart checks"):
             if not self.suites and self.suites_total:  # results come at the step's end
                 return f"{self.suites_run}/{self.suites_total} suites"
@@ -139,7 +139,7 @@ class ProgressView:
                     state.suites_run, state.suites_total = int(found[1]), int(found[2])
         elif kind == "materialized":
             if label == "dbt build":
-                state.models += 1
+                state.models.add(event.asset)
             elif label == "publish":
                 state.version = str(event.metadata.get("version") or "") or None
                 state.unchanged = bool(event.metadata.get("unchanged"))
