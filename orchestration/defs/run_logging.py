@@ -110,12 +110,6 @@ class _RunHandler(logging.Handler):
         when = self.formatter.formatTime(record, "%Y-%m-%d %H:%M:%S")
         return f"{when} {record.levelname:<7} {where}: {message}"
 
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        super().close()
-
     def emit(self, record: logging.LogRecord) -> None:
         try:
             if self._file is not None and record.levelno >= self.file_level:
