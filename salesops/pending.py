@@ -26,6 +26,7 @@ a run from the command line and a run from the UI see the same work.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,16 +166,22 @@ def _published_hash(publish_dir: Path) -> str | None | bool:
     return entry.get("content_hash")
 
 
-def record_marts_build(warehouse: Path, run_id: str | None) -> None:
-    """Record that dbt has just built every mart from the drops now in the load ledger (called
+def record_marts_build(warehouse: Path, run_id: str | None, published: Sequence[str]) -> None:
+    """Record that dbt has just built every mart from the drops now in the load ledger, and
+    which of them are published (the models tagged `published`), in one transaction (called
     by the dbt step after a whole, successful `dbt build`)."""
     import duckdb
 
+    from salesops.publish import record_published_set
+
     con = duckdb.connect(str(warehouse))
     try:
+        con.execute("begin")
         con.execute("create schema if not exists ops")
         con.execute(f"create or replace table {MARTS_LEDGER} as select system, drop_date, "
                     "current_timestamp as built_at, ? as run_id from raw.load_drops", [run_id])
+        record_published_set(con, published)
+        con.execute("commit")
     finally:
         con.close()
 

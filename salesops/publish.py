@@ -58,7 +58,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,12 +68,18 @@ from salesops.settings import DEFAULT_KEEP_VERSIONS, Settings
 from salesops.sql import sql_str
 
 PUBLISHED_DB = "salesops.duckdb"
+PUBLISH_LOG = "publish_log"
+"""The published database's one table that is not a mart."""
 PARQUET_LINK = "parquet"
 VERSIONS_DIR = "versions"
 HISTORY_FILE = "publish_history.jsonl"
 LOCK_FILE = ".lock"
 MART_SCHEMA = "marts"
-MART_PREFIX = "kpi_"
+PUBLISHED_TAG = "published"
+"""The dbt tag that marks a model of the published interface (docs/metrics.md)."""
+PUBLISHED_SET = "ops.published_marts"
+"""The names of the dbt models tagged `published`, as of dbt's last whole build (written with
+the marts ledger, `salesops.pending.record_marts_build`): publishing copies exactly these."""
 KEEP_VERSIONS_VAR = "SALESOPS_KEEP_VERSIONS"
 HASH_SCHEME = "salesops-content-v1"  # change it when the fingerprint's definition changes
 TEST_PAUSE_VAR = "SALESOPS_TEST_PUBLISH_PAUSE_SECONDS"
@@ -133,13 +139,33 @@ def keep_versions_from_env(environ: Mapping[str, str] | None = None) -> int:
                          f"versions to keep), got {raw!r}") from None
 
 
+def record_published_set(con: duckdb.DuckDBPyConnection, marts: Sequence[str]) -> None:
+    """Write the published set (the marts schema's models tagged `published`) into the warehouse
+    `con` is connected to, replacing the previous one."""
+    con.execute("create schema if not exists ops")
+    con.execute(f"create or replace table {PUBLISHED_SET} (model varchar not null)")
+    con.executemany(f"insert into {PUBLISHED_SET} values (?)", [[m] for m in sorted(set(marts))])
+
+
 def mart_tables(con: duckdb.DuckDBPyConnection, catalog: str = "wh") -> list[str]:
-    rows = con.execute(
+    """The marts to publish: the published set recorded in the warehouse attached as `catalog`
+    ([] when dbt has never built every mart). Raises when a mart of the set is missing."""
+    schema, table = PUBLISHED_SET.split(".")
+    recorded = con.execute(
+        "select count(*) from information_schema.tables where table_catalog = ? "
+        "and table_schema = ? and table_name = ?", [catalog, schema, table]).fetchone()[0]
+    if not recorded:
+        return []
+    names = [r[0] for r in con.execute(
+        f"select model from {catalog}.{PUBLISHED_SET} order by model").fetchall()]
+    present = {r[0] for r in con.execute(
         "select table_name from information_schema.tables where table_catalog = ? "
-        "and table_schema = ? and starts_with(table_name, ?) order by table_name",
-        [catalog, MART_SCHEMA, MART_PREFIX],
-    ).fetchall()
-    return [r[0] for r in rows]
+        "and table_schema = ?", [catalog, MART_SCHEMA]).fetchall()}
+    missing = [n for n in names if n not in present]
+    if missing:
+        raise RuntimeError(f"the published set names {len(missing)} marts the warehouse lacks "
+                           f"({', '.join(missing[:5])}): build the dbt project again")
+    return names
 
 
 def new_version_id(run_id: str | None) -> str:
@@ -189,8 +215,8 @@ def _publish_locked(warehouse, publish_dir, run_id, keep_versions) -> PublishRes
         marts = mart_tables(con)
         if not marts:
             raise RuntimeError(
-                f"{warehouse} has no {MART_SCHEMA}.{MART_PREFIX}* tables to publish "
-                "(has dbt built the marts?)"
+                f"{warehouse} has no marts to publish: {PUBLISHED_SET} is missing or empty "
+                "(dbt records it after a whole, successful build; has it run?)"
             )
         content_hash = content_fingerprint(con, "wh", MART_SCHEMA, marts)
         current = _current_log_row(con, current_db)

@@ -327,7 +327,7 @@ def print_summary(settings: Settings) -> None:
 
     import duckdb
 
-    from salesops.publish import current_log_entry
+    from salesops.publish import PUBLISH_LOG, current_log_entry
 
     db = settings.publish_dir / "salesops.duckdb"
     if not db.is_file():
@@ -360,7 +360,7 @@ def print_summary(settings: Settings) -> None:
         month = _summary_month(con, tables, newest)
         if month is not None:
             print_company_kpis(con, tables, month, currency)
-        marts = sorted(t for t in tables if t.startswith("kpi_"))
+        marts = sorted(t for t in tables if t != PUBLISH_LOG)
         print(f"\nPublished database: {db} ({len(marts)} marts)")
         print(f"Parquet files:      {settings.publish_dir / 'parquet'}/<mart>.parquet")
     finally:

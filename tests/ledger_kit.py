@@ -1,11 +1,13 @@
 """A warehouse holding just what salesops.pending reads: the load ledger, the incremental facts'
-ledger and, optionally, a mart."""
+ledger and, optionally, a published mart."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import duckdb
+
+from salesops.publish import record_published_set
 
 LEDGERS = ("raw.load_drops", "intermediate.int_incremental__processed_drops")
 
@@ -23,5 +25,6 @@ def write_ledgers(warehouse: Path, loaded: list[tuple[str, str]],
                 con.executemany(f"insert into {table} values (?, ?)", [list(r) for r in rows])
         if won is not None:
             con.execute(f"create or replace table marts.kpi_demo as select {won} as won_count")
+            record_published_set(con, ["kpi_demo"])
     finally:
         con.close()

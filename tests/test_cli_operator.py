@@ -218,11 +218,12 @@ def test_the_summary_copes_with_empty_kpis_and_a_closed_pipe(tmp_path):
 
 
 def test_restoring_the_current_version_changes_and_records_nothing(tmp_path):
-    from salesops.publish import history, publish
+    from salesops.publish import history, publish, record_published_set
 
     wh, pub = tmp_path / "wh.duckdb", tmp_path / "published"
     con = duckdb.connect(str(wh))
     con.execute("create schema marts; create table marts.kpi_demo as select 1 as won_count")
+    record_published_set(con, ["kpi_demo"])
     con.close()
     version = publish(wh, pub, run_id="run1xxxxxx").version
     before = history(pub)
@@ -314,7 +315,7 @@ def test_pending_work_from_the_ledgers_the_marts_and_the_published_version(tmp_p
     assert not work.drops and work.marts_stale
     assert work.date_range() == (dt.date(2016, 3, 2),) * 2 and work.date_range(True) is None
     # dbt built every mart; nothing published yet: unpublished
-    record_marts_build(wh, "run1")
+    record_marts_build(wh, "run1", ["kpi_demo"])
     work = pending_work(settings)
     assert not work.marts_stale and work.marts_unpublished
     assert "not the published ones" in work.describe()
@@ -324,7 +325,7 @@ def test_pending_work_from_the_ledgers_the_marts_and_the_published_version(tmp_p
     # a night whose marts came out unchanged is not pending: it published nothing, rightly
     write_csv(landing, "hr", "2016-03-03", "workers.csv", [])
     warehouse([*every, ("hr", "2016-03-03")], crm, won=1)
-    record_marts_build(wh, "run2")
+    record_marts_build(wh, "run2", ["kpi_demo"])
     assert pending_work(settings).date_range() is None
     # marts that differ from the published ones (checks failed, or killed while publishing)
     warehouse([*every, ("hr", "2016-03-03")], crm, won=2)

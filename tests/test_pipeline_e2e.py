@@ -23,6 +23,7 @@ import recompute
 from landing_kit import opportunity, write_csv
 from pipeline_env import pipeline_env
 
+from orchestration.defs.dbt import MANIFEST
 from orchestration.in_process import execute_pipeline, pipeline_outcome, run_pipeline
 from salesops.generator import generate
 from salesops.quality.catalog import discover
@@ -95,6 +96,16 @@ def test_full_run_publishes_the_win_rate_marts(env):
         # the parquet file holds the same rows as the database
         con = duckdb.connect()
         assert con.execute(f"select count(*) from '{pub / 'parquet' / mart}.parquet'").fetchone()[0] == n
+    # exactly the dbt models tagged `published` are published, as the dbt step recorded them
+    tagged = sorted(n["name"] for n in json.loads(MANIFEST.read_text())["nodes"].values()
+                    if n["resource_type"] == "model" and "published" in n["tags"])
+    con = duckdb.connect(str(env["warehouse"]), read_only=True)
+    try:
+        recorded = [r[0] for r in con.execute(
+            "select model from ops.published_marts order by 1").fetchall()]
+    finally:
+        con.close()
+    assert len(tagged) > len(MARTS) and recorded == tagged == sorted(tables - {"publish_log"})
     log = published(env, "select version, drop_dates, row_counts from publish_log")
     assert len(log) == 1
     assert "2026-10-31" in json.loads(log[0][1])["crm"]

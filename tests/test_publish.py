@@ -19,6 +19,7 @@ from salesops.publish import (
     keep_versions_from_env,
     list_versions,
     publish,
+    record_published_set,
     restore,
     versions,
 )
@@ -41,6 +42,7 @@ def make_warehouse(path: Path, won: int, *, drops: dict[str, list[str]] | None =
         select 'team ' || i as team, i * {won} as won_count, cast({rate_sql} as double) as rate
         from range(5) t(i) order by i {order}""")
     con.execute("create or replace table marts.fct_not_published as select 1 as x")
+    record_published_set(con, ["kpi_demo", "kpi_demo_team"])
     con.execute("create or replace table raw.load_drops (system varchar, drop_date date)")
     for system, dates in drops.items():
         for d in dates:
@@ -316,6 +318,20 @@ def test_a_reader_holding_the_old_file_keeps_reading_it(tmp_path):
     no_leftovers(pub)
 
 
+def test_exactly_the_recorded_published_set_is_published(tmp_path):
+    """The published set (dbt's models tagged `published`, recorded by the dbt step) decides,
+    not a name: a kpi_ scratch table outside it stays in the warehouse."""
+    wh, pub = tmp_path / "wh.duckdb", tmp_path / "published"
+    make_warehouse(wh, 1)
+    con = duckdb.connect(str(wh))
+    con.execute("create table marts.kpi_scratch as select 1 as x")
+    con.close()
+    result = publish(wh, pub)
+    assert sorted(result.row_counts) == ["kpi_demo", "kpi_demo_team"]
+    assert sorted(p.name for p in (pub / "parquet").iterdir()) == [
+        "kpi_demo.parquet", "kpi_demo_team.parquet"]
+
+
 def test_nothing_to_publish_is_an_error_and_changes_nothing(tmp_path):
     wh, pub = tmp_path / "wh.duckdb", tmp_path / "published"
     with pytest.raises(FileNotFoundError, match="no warehouse at"):
@@ -327,7 +343,13 @@ def test_nothing_to_publish_is_an_error_and_changes_nothing(tmp_path):
     con.execute("drop table marts.kpi_demo")
     con.execute("drop table marts.kpi_demo_team")
     con.close()
-    with pytest.raises(RuntimeError, match=r"wh.duckdb has no marts\.kpi_\* tables to publish"):
+    with pytest.raises(RuntimeError, match=r"names 2 marts the warehouse lacks \(kpi_demo, "):
+        publish(wh, pub)
+    con = duckdb.connect(str(wh))
+    con.execute("drop table ops.published_marts")  # a warehouse dbt never built whole
+    con.close()
+    with pytest.raises(RuntimeError, match=r"wh.duckdb has no marts to publish: "
+                       r"ops.published_marts is missing or empty"):
         publish(wh, pub)
     assert tree(pub) == before
     assert len(versions(pub)) == 1

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from salesops.publish import publish
+from salesops.publish import publish, record_published_set
 
 TABLES = ("kpi_alpha", "kpi_beta", "kpi_gamma")
 PUBLISHES = 5
@@ -77,6 +77,7 @@ def make_warehouse(path: Path, generation: int) -> int:
             from range({rows}) t(i)""")
     con.execute("create or replace table raw.load_drops as "
                 f"select 'crm' as system, date '2026-10-01' + {generation} as drop_date")
+    record_published_set(con, TABLES)
     con.close()
     return rows
 

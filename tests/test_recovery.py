@@ -49,6 +49,7 @@ from salesops.publish import (
     current_version,
     history,
     publish,
+    record_published_set,
     versions,
 )
 
@@ -466,6 +467,7 @@ def _small_warehouse(path: Path, value: int) -> None:
                     f"range * {value} as v, 'x' || range as s from range(20000)")
     con.execute("create or replace table raw.load_drops as "
                 f"select 'crm' as system, date '2026-10-01' + {value} as drop_date")
+    record_published_set(con, [f"kpi_t{i:02}" for i in range(12)])
     con.close()
 
 

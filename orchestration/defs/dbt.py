@@ -23,6 +23,7 @@ from dagster_dbt import (
 )
 
 from salesops.pending import record_marts_build
+from salesops.publish import PUBLISHED_TAG
 from salesops.settings import DBT_PROJECT_DIR, Settings
 
 from .constants import WAREHOUSE_POOL
@@ -182,7 +183,8 @@ def salesops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """
     yield from stream_dbt(dbt, ["build", *DBT_BUILD_ARGS], context)
     if not context.is_subset:  # every mart rebuilt, every test passed: the marts are current
-        record_marts_build(Settings.from_env().warehouse, context.run.run_id)
+        record_marts_build(Settings.from_env().warehouse, context.run.run_id,
+                           [key.path[-1] for key in published_mart_keys()])
 
 
 @dbt_assets(
@@ -206,6 +208,13 @@ def salesops_dbt_incremental_assets(context: dg.AssetExecutionContext, dbt: DbtC
 
 dbt_asset_defs = [salesops_dbt_assets, salesops_dbt_incremental_assets]
 dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+
+
+def published_mart_keys() -> list[dg.AssetKey]:
+    """The asset keys of the dbt models tagged `published` (the published interface), sorted."""
+    tags = salesops_dbt_assets.tags_by_key
+    return sorted((key for key in salesops_dbt_assets.keys if PUBLISHED_TAG in tags.get(key, {})),
+                  key=lambda key: key.to_user_string())
 
 
 def asset_key_for_model(name: str) -> dg.AssetKey:

@@ -13,14 +13,12 @@ from salesops.publish import publish
 from salesops.settings import Settings
 
 from .constants import WAREHOUSE_POOL
-from .dbt import salesops_dbt_assets
+from .dbt import published_mart_keys
 from .quality import FCT_OPPORTUNITIES
 from .settings_check import require_valid_settings
 
-MART_KEYS = sorted(
-    (k for k in salesops_dbt_assets.keys if k.path[-1].startswith("kpi_")),
-    key=lambda k: k.to_user_string(),
-)
+MART_KEYS = published_mart_keys()
+"""The marts this asset publishes: the dbt models tagged `published`."""
 
 
 @dg.asset(

@@ -37,12 +37,12 @@ from typing import Any
 
 import duckdb
 
+from salesops.publish import PUBLISH_LOG, PUBLISHED_DB
 from salesops.settings import DEFAULT_MAX_DROP_AGE_DAYS, Settings
 
 ALL_DROPS = (dt.date(1, 1, 1), dt.date(9999, 12, 31))
 """``drop_date_from`` / ``drop_date_to`` of a run without a drop range: every drop."""
 DEFAULT_VOLUME_BAND = 0.5
-PUBLISHED_DB = "salesops.duckdb"
 
 
 class ParameterError(ValueError):
@@ -152,7 +152,7 @@ def published_row_counts(publish_dir: Path) -> dict[str, int]:
     try:
         tables = con.execute(
             "select table_name from information_schema.tables where table_schema = 'main' "
-            "and table_name like 'kpi\\_%' escape '\\'"
+            "and table_name <> ?", [PUBLISH_LOG]
         ).fetchall()
         # Counted, not read from publish_log: the current file is the truth (also after a restore).
         return {t: con.execute(f"select count(*) from main.{t}").fetchone()[0] for (t,) in tables}
