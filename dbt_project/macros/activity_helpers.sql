@@ -1,12 +1,3 @@
-{#- Left join of the effective-dated HR period in force on `day` for `email` (at most one row:
-    periods of one work email never overlap). The joined relation is named `alias`. -#}
-{% macro activity_period_join(alias, email, day) -%}
-    left join {{ ref('int_hr__worker_periods') }} as {{ alias }}
-        on {{ email }} = {{ alias }}.work_email
-        and {{ alias }}.valid_from <= {{ day }}
-        and ({{ alias }}.valid_to is null or {{ day }} <= {{ alias }}.valid_to)
-{%- endmacro %}
-
 {#- Elapsed minutes between two timestamps, fractional (seconds / 60). -#}
 {% macro activity_minutes_between(start_at, end_at) -%}
     cast({{ dbt.datediff(start_at, end_at, 'second') }} as double) / 60.0

@@ -70,7 +70,10 @@ working_day_parts as (
         cast(0 as bigint) as open_opps,
         cast(0 as bigint) as stale_open_opps
     from working_days
-    {{ activity_period_join('periods', 'working_days.rep_email', 'working_days.work_day') }}
+    left join {{ ref('int_hr__worker_periods') }} as periods
+        on working_days.rep_email = periods.work_email
+        and periods.valid_from <= working_days.work_day
+        and (periods.valid_to is null or working_days.work_day <= periods.valid_to)
     group by working_days.month, working_days.rep_email, periods.team, periods.region
 ),
 
@@ -100,7 +103,10 @@ usage_parts as (
         cast(0 as bigint) as open_opps,
         cast(0 as bigint) as stale_open_opps
     from daily_usage
-    {{ activity_period_join('periods', 'daily_usage.rep_email', 'daily_usage.activity_date') }}
+    left join {{ ref('int_hr__worker_periods') }} as periods
+        on daily_usage.rep_email = periods.work_email
+        and periods.valid_from <= daily_usage.activity_date
+        and (periods.valid_to is null or daily_usage.activity_date <= periods.valid_to)
     left join working_weekdays
         on working_weekdays.iso_day_of_week = {{ iso_day_of_week('daily_usage.activity_date') }}
     group by daily_usage.month, daily_usage.rep_email, periods.team, periods.region

@@ -15,5 +15,8 @@ select
     leads.is_within_sla,
     leads.is_never_answered
 from {{ ref('fct_leads') }} as leads
-{{ activity_period_join('periods', 'leads.owner_email', 'leads.created_date') }}
+left join {{ ref('int_hr__worker_periods') }} as periods
+    on leads.owner_email = periods.work_email
+    and periods.valid_from <= leads.created_date
+    and (periods.valid_to is null or leads.created_date <= periods.valid_to)
 where leads.created_month is not null

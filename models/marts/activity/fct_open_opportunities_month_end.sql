@@ -116,4 +116,7 @@ select
 from open_at_month_end
 left join owners
     on open_at_month_end.owner_id = owners.user_id
-{{ activity_period_join('periods', 'owners.email', 'open_at_month_end.month_end') }}
+left join {{ ref('int_hr__worker_periods') }} as periods
+    on owners.email = periods.work_email
+    and periods.valid_from <= open_at_month_end.month_end
+    and (periods.valid_to is null or open_at_month_end.month_end <= periods.valid_to)

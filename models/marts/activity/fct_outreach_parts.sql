@@ -37,7 +37,10 @@ touch_parts as (
         cast(0 as bigint) as leads_under_touched,
         cast(0 as bigint) as leads_over_nurtured
     from touches
-    {{ activity_period_join('periods', 'touches.owner_email', 'touches.touch_date') }}
+    left join {{ ref('int_hr__worker_periods') }} as periods
+        on touches.owner_email = periods.work_email
+        and periods.valid_from <= touches.touch_date
+        and (periods.valid_to is null or touches.touch_date <= periods.valid_to)
     group by
         cast({{ dbt.date_trunc('month', 'touches.touch_date') }} as date),
         touches.owner_email,
@@ -75,7 +78,10 @@ leads_touched_parts as (
         cast(0 as bigint) as leads_under_touched,
         cast(0 as bigint) as leads_over_nurtured
     from rep_lead_months
-    {{ activity_period_join('periods', 'rep_lead_months.rep_email', 'rep_lead_months.first_touch_date') }}
+    left join {{ ref('int_hr__worker_periods') }} as periods
+        on rep_lead_months.rep_email = periods.work_email
+        and periods.valid_from <= rep_lead_months.first_touch_date
+        and (periods.valid_to is null or rep_lead_months.first_touch_date <= periods.valid_to)
     group by rep_lead_months.month, rep_lead_months.rep_email, periods.team, periods.region
 ),
 
@@ -95,7 +101,10 @@ cohort_parts as (
         cast(count(case when leads.is_under_touched then 1 end) as bigint) as leads_under_touched,
         cast(count(case when leads.is_over_nurtured then 1 end) as bigint) as leads_over_nurtured
     from leads
-    {{ activity_period_join('periods', 'leads.owner_email', 'leads.created_date') }}
+    left join {{ ref('int_hr__worker_periods') }} as periods
+        on leads.owner_email = periods.work_email
+        and periods.valid_from <= leads.created_date
+        and (periods.valid_to is null or leads.created_date <= periods.valid_to)
     where leads.created_month is not null
     group by leads.created_month, leads.owner_email, periods.team, periods.region
 )

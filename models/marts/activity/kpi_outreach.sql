@@ -1,8 +1,34 @@
--- Outreach effectiveness (METRICS.md section 8) per rep and month (sparse: a row where the rep has
--- something to count that month). rep_name is the CRM User's name; team and region are as of the
--- last day of the month.
-{{ rep_month_mart(
-    ref('fct_outreach_parts'),
-    activity_outreach_sums(),
-    activity_outreach_ratios('rep_months')
-) }}
+-- Outreach effectiveness per rep and month (METRICS.md section 8).
+-- Grain: one row per (month, rep_email) where the rep has something to count that month (sparse).
+-- Rules: the additive parts of fct_outreach_parts summed over the rep and month, the ratios
+-- recomputed from the sums (activity_outreach_sums / _ratios, the same at every grain).
+-- rep_name is the CRM User's name; team and region are the rep's HR period in force on the
+-- last day of the month (NULL without one).
+with parts as (
+    select *
+    from {{ ref('fct_outreach_parts') }}
+),
+
+rep_month_sums as (
+    select
+        month,
+        rep_email,
+        {{ activity_outreach_sums() }}
+    from parts
+    group by month, rep_email
+)
+
+select
+    rep_month_sums.month,
+    cast(rep_month_sums.rep_email as {{ dbt.type_string() }}) as rep_email,
+    cast(reps.rep_name as {{ dbt.type_string() }}) as rep_name,
+    cast(month_end_periods.team as {{ dbt.type_string() }}) as team,
+    cast(month_end_periods.region as {{ dbt.type_string() }}) as region,
+    {{ activity_outreach_ratios('rep_month_sums') }}
+from rep_month_sums
+left join {{ ref('int_crm__reps_by_email') }} as reps
+    on rep_month_sums.rep_email = reps.rep_email
+left join {{ ref('int_hr__worker_periods') }} as month_end_periods
+    on rep_month_sums.rep_email = month_end_periods.work_email
+    and month_end_periods.valid_from <= {{ month_end('rep_month_sums.month') }}
+    and (month_end_periods.valid_to is null or {{ month_end('rep_month_sums.month') }} <= month_end_periods.valid_to)
