@@ -1,5 +1,6 @@
 """The model DAG reads forward (issue 13): staging -> intermediate -> facts / dimensions -> KPI
-marts, and the published set is the models tagged `published`.
+marts, the published set is the models tagged `published`, and each published mart is a query
+of its own (no macro renders a query for it).
 
 Read from `dbt ls` (the parsed project, no warehouse needed): the layer of a model is its folder
 (models/staging, models/intermediate, models/marts), its kind is its name prefix.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +25,8 @@ MART_PREFIXES = ("fct_", "dim_", "kpi_")
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory) -> dict[str, dict]:
-    """Every model of the project: name -> {layer, tags, parents (model names)}."""
+    """Every model of the project: name -> {layer, tags, path (from the dbt project), parents
+    (model names)}."""
     target = tmp_path_factory.mktemp("dbt") / "target"  # the project's own target/ untouched
     dbt = Path(sys.executable).with_name("dbt")
     proc = subprocess.run(
@@ -44,6 +47,7 @@ def models(tmp_path_factory) -> dict[str, dict]:
         found[node["name"]] = {
             "layer": folder[folder.index("models") + 1],
             "tags": set(node["tags"]),
+            "path": node["original_file_path"],
             "parents": [p.split(".")[-1] for p in node["depends_on"]["nodes"]
                         if p.startswith("model.")],
         }
@@ -86,3 +90,33 @@ def test_the_published_tag_marks_exactly_the_kpi_marts(models):
     kpis = {name for name in models if name.startswith("kpi_")}
     assert tagged == kpis
     assert len(kpis) == 58
+
+
+QUERY_WORDS = re.compile(r"\bref\(|\bsource\(|\bjoin\b|\bwith\b|\bselect\b|\bunion\b")
+
+
+def _macro_bodies() -> dict[str, str]:
+    """name -> body (Jinja comments removed) of every macro in dbt_project/macros."""
+    bodies = {}
+    for path in (DBT_PROJECT_DIR / "macros").rglob("*.sql"):
+        text = re.sub(r"\{#.*?#\}", "", path.read_text(), flags=re.S)
+        for match in re.finditer(r"\{%-?\s*macro\s+(\w+)\(.*?%\}(.*?)\{%-?\s*endmacro", text, re.S):
+            bodies[match.group(1)] = match.group(2)
+    return bodies
+
+
+def test_every_published_mart_reads_top_to_bottom(models):
+    """A kpi_ mart's SQL is its own query: it selects from ref()s in CTEs it names, and the
+    macros it calls are expressions or one KPI's column list (no macro renders a query, a CTE,
+    a join, or reads a relation)."""
+    bodies = _macro_bodies()
+    offenders = {}
+    for name, model in models.items():
+        if "published" not in model["tags"]:
+            continue
+        sql = (DBT_PROJECT_DIR / model["path"]).read_text()
+        assert re.search(r"^\s*select\b", sql, re.M | re.I), f"{name} has no select of its own"
+        for called in set(re.findall(r"\{\{\s*(\w+)\(", sql)) - {"ref", "config"}:
+            if called in bodies and QUERY_WORDS.search(bodies[called]):
+                offenders.setdefault(called, []).append(name)
+    assert offenders == {}
