@@ -122,7 +122,7 @@ def table_rows(results: dict[str, dict]) -> list[tuple[str, list[str]]]:
         row("peak RSS MB (pipeline runs)", mark("peak_rss_mb", lambda r: _fmt(r["peak_rss_mb"]))),
         row("code location load s (validate, median)", mark("load_s",
                                                             lambda r: _fmt(r["load_s"]))),
-        row("  import orchestration.definitions s", lambda r: _fmt(r["import_s"])),
+        row("  load orchestration.definitions s", lambda r: _fmt(r["import_s"])),
         row("  dbt manifest untouched by loads", lambda r: _fmt(r["load"]["manifest_unchanged"])),
     ]
     return rows

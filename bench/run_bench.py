@@ -17,7 +17,8 @@ hard links to every drop except the newest date's. Then:
    runs again: the nightly run;
 4. floor over every day, compared with the published marts after the increment;
 5. load time of the code location: `dagster definitions validate -w workspace.yaml` and
-   `python -c "import orchestration.definitions"` in fresh interpreters, median of 3, and the
+   `python -c "from orchestration.definitions import defs; defs()"` (import and build) in fresh
+   interpreters, median of 3, and the
    dbt manifest must not be rewritten by a load.
 
 The figures are printed as a table and written to <results>/<YYYY-MM-DD>.md (appended) and

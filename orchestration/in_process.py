@@ -21,11 +21,11 @@ from salesops.pending import drop_range
 from salesops.settings import Settings
 
 
-def pipeline_instance():
+def pipeline_instance(settings: Settings | None = None):
     """The Dagster instance of DAGSTER_HOME (runs show in the UI), else an ephemeral one."""
     import dagster as dg
 
-    if Settings.from_env().dagster_home:
+    if (settings or Settings.from_env()).dagster_home:
         return dg.DagsterInstance.get()
     return dg.DagsterInstance.ephemeral()
 
@@ -91,6 +91,7 @@ def execute_pipeline(
     run_id: str | None = None,
     log_file: Path | None = None,
     console: bool = True,
+    settings: Settings | None = None,
 ):
     """Run the whole pipeline job in this process; returns Dagster's ExecuteInProcessResult.
 
@@ -99,21 +100,23 @@ def execute_pipeline(
     DAGSTER_HOME when set (runs show in the UI), else an ephemeral one. ``log_file``: the run's
     full log as plain text (the `salesops_run` logger, which also feeds the progress listeners
     of orchestration/defs/run_logging.py); ``console``: Dagster's console logger too.
+    ``settings``: what the run works on (default: the environment's, read now).
     """
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
     from orchestration.defs.constants import PIPELINE_JOB
     from orchestration.defs.partitions import range_tags
 
-    first, last = date_range or drop_range(Settings.from_env())
-    job = defs.resolve_job_def(PIPELINE_JOB)
-    level = Settings.from_env().log_level
+    settings = settings or Settings.from_env()
+    first, last = date_range or drop_range(settings)
+    job = build_definitions(settings).resolve_job_def(PIPELINE_JOB)
+    level = settings.log_level
     loggers: dict = {}
     if console:
         loggers["console"] = {"config": {"log_level": level}}
     if log_file is not None or not console:
         loggers["salesops_run"] = {"config": {"log_level": level,
                                               "log_file": str(log_file or "")}}
-    instance = instance if instance is not None else pipeline_instance()
+    instance = instance if instance is not None else pipeline_instance(settings)
     with _live_run(instance, run_id) as live_id:
         return job.execute_in_process(
             run_config={"loggers": loggers},

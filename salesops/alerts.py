@@ -14,22 +14,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from salesops.settings import Settings
-
 FAILURE_LOG_VAR = "SALESOPS_FAILURE_LOG"
 WEBHOOK_URL_VAR = "SALESOPS_ALERT_WEBHOOK_URL"
 FAILURE_LOG_NAME = "run_failures.jsonl"
 WEBHOOK_TIMEOUT_SECONDS = 10.0
 MAX_TEXT_ERROR_CHARS = 300  # in the webhook message
-
-
-def failure_log_path(environ: Mapping[str, str] | None = None) -> Path:
-    """SALESOPS_FAILURE_LOG, else `run_failures.jsonl` next to the warehouse."""
-    return Settings.from_env(environ).failure_log
-
-
-def webhook_url(environ: Mapping[str, str] | None = None) -> str | None:
-    return Settings.from_env(environ).alert_webhook_url
 
 
 def redacted(url: str) -> str:

@@ -114,13 +114,13 @@ def _output_to_log(log_file: Path, enabled: bool) -> Iterator[IO[str]]:
         terminal.close()
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _cmd_run(args: argparse.Namespace, settings: Settings | None = None) -> int:
     if refuse_bad_settings():
         return EXIT_USAGE
     from salesops.pending import WarehouseBusy, pending_work
     from salesops.run_lock import WarehouseLocked, warehouse_run_lock
 
-    settings = Settings.from_env()
+    settings = settings or Settings.from_env()
     if not settings.landing_dir.is_dir():
         _err(f"error: landing folder {settings.landing_dir} does not exist "
              "(SALESOPS_LANDING_DIR)")
@@ -202,7 +202,7 @@ def _execute(args, settings: Settings, date_range, run_id: str, log_file: Path) 
 
     verbose = args.verbose
     os.environ.setdefault("DBT_USE_COLORS", "false")  # dbt's lines in the log: no escape codes
-    instance = pipeline_instance()
+    instance = pipeline_instance(settings)
     with _output_to_log(log_file, enabled=not verbose) as terminal:
         view = ProgressView(terminal, live=terminal.isatty() and not verbose)
         if view.live:  # overwritten by the first stage's line
@@ -214,7 +214,7 @@ def _execute(args, settings: Settings, date_range, run_id: str, log_file: Path) 
             # This process alerts on its own failure (a daemon's run-failure sensor may not run).
             result = execute_pipeline(
                 date_range, instance=instance, tags={"salesops/alerts": "caller"},
-                run_id=run_id, log_file=log_file, console=verbose,
+                run_id=run_id, log_file=log_file, console=verbose, settings=settings,
             )
         finally:
             remove_listener(view)
@@ -223,7 +223,8 @@ def _execute(args, settings: Settings, date_range, run_id: str, log_file: Path) 
         if not result.success:
             from orchestration.defs.alerts import handle_failed_run
 
-            handle_failed_run(instance, result.dagster_run, result.get_run_failure_event())
+            handle_failed_run(instance, result.dagster_run, result.get_run_failure_event(),
+                              settings=settings)
     findings = failed_quality_checks(result)
     if findings:
         _print_findings(findings)
@@ -304,9 +305,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         # The sample is a fixed history (its newest drop is 2026-10-31): check its freshness as
         # of its own newest drop, as the nightly run would have on that day.
         newest = max(p.parent.name for p in settings.landing_dir.glob("*/*/_SUCCESS"))
-        os.environ["SALESOPS_AS_OF_DATE"] = newest
+        settings = Settings.from_env({**settings.env, "SALESOPS_AS_OF_DATE": newest})
         print(f"freshness judged as of {newest}, the sample's newest drop (SALESOPS_AS_OF_DATE)")
-    return _cmd_run(args)
+    return _cmd_run(args, settings)
 
 
 # ---- summary ------------------------------------------------------------------------------

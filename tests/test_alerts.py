@@ -14,8 +14,9 @@ from collections.abc import Iterator
 import dagster as dg
 import pytest
 
-from orchestration.defs.alerts import ALERTS_BY_CALLER, ALERTS_TAG, run_failure_sensor
+from orchestration.defs.alerts import ALERTS_BY_CALLER, ALERTS_TAG, build_run_failure_sensor
 from salesops.alerts import FAILURE_LOG_VAR, WEBHOOK_URL_VAR, post_webhook
+from salesops.settings import Settings
 
 SECRET = "XOXB-S3CR3T-T0K3N"
 REASON = (
@@ -57,6 +58,8 @@ def failed_run():
 
 
 def evaluate_sensor(failed_run) -> None:
+    """The sensor of the settings in the environment now, on the failed run."""
+    run_failure_sensor = build_run_failure_sensor(Settings.from_env())
     instance, run, event = failed_run
     context = dg.build_run_status_sensor_context(
         sensor_name=run_failure_sensor.name,
@@ -209,6 +212,5 @@ def test_a_webhook_that_never_answers_times_out_without_raising():
 def test_the_sensor_is_registered_and_on_by_default():
     from orchestration.definitions import defs
 
-    [sensor] = [s for s in defs.sensors if s.name == "run_failure_sensor"]
-    assert sensor is run_failure_sensor
+    [sensor] = [s for s in defs().sensors if s.name == "run_failure_sensor"]
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING

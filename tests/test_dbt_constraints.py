@@ -15,11 +15,12 @@ import shutil
 import duckdb
 import pytest
 
-from orchestration.defs.dbt import MANIFEST
+from orchestration.defs.dbt import ensure_manifest
+from salesops.settings import Settings
 
 
 def _not_null_columns() -> dict[str, list[str]]:
-    manifest = json.loads(MANIFEST.read_text())
+    manifest = json.loads(ensure_manifest(Settings.from_env()).read_text())
     columns: dict[str, list[str]] = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] != "model":

@@ -3,6 +3,7 @@ and the schedule and sensor evaluated for real."""
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -11,15 +12,32 @@ import pytest
 from landing_kit import opportunity, write_csv
 from ledger_kit import write_ledgers
 
-from orchestration.definitions import defs
-from orchestration.defs.automation import new_drop_sensor, nightly_schedule
+from orchestration.definitions import build_definitions
+from orchestration.defs.automation import build_new_drop_sensor, build_nightly_schedule
 from orchestration.defs.constants import PIPELINE_JOB, WAREHOUSE_POOL
+from salesops.settings import Settings
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.txt"
 
 
+@functools.cache
+def definitions() -> dg.Definitions:
+    """The definitions for the default settings (as the test session's environment has them)."""
+    return build_definitions(Settings.from_env())
+
+
+def nightly_schedule() -> dg.ScheduleDefinition:
+    """The schedule for the settings in the environment now (tests set it first)."""
+    return build_nightly_schedule(Settings.from_env())
+
+
+def new_drop_sensor(context: dg.SensorEvaluationContext):
+    """The sensor for the settings in the environment now, evaluated."""
+    return build_new_drop_sensor(Settings.from_env())(context)
+
+
 def asset_graph_lines() -> list[str]:
-    graph = defs.resolve_asset_graph()
+    graph = definitions().resolve_asset_graph()
     lines = []
     for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
         node = graph.get(key)
@@ -44,7 +62,7 @@ def test_asset_graph_snapshot():
 
 
 def test_the_quality_check_blocks_publishing_and_writers_share_one_pool():
-    graph = defs.resolve_asset_graph()
+    graph = definitions().resolve_asset_graph()
     gx = [c for c in graph.asset_check_keys if c.name == "gx_fct_opportunities"]
     assert len(gx) == 1 and graph.get(gx[0]).blocking
     publish = graph.get(dg.AssetKey(["published", "salesops"]))
@@ -61,34 +79,36 @@ RANGE = ("dagster/asset_partition_range_start", "dagster/asset_partition_range_e
 
 def test_nightly_schedule_catches_up_every_drop_not_yet_done(tmp_path, monkeypatch):
     """The schedule asks the warehouse's ledgers (salesops.pending), as `salesops run` does."""
-    assert nightly_schedule.cron_schedule == "0 2 * * *"
-    assert nightly_schedule.execution_timezone == "UTC"
-    assert nightly_schedule.job_name == PIPELINE_JOB
+    schedule = nightly_schedule()
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "UTC"
+    assert schedule.job_name == PIPELINE_JOB
     landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("SALESOPS_LANDING_DIR", str(landing))
     monkeypatch.setenv("SALESOPS_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("SALESOPS_PUBLISH_DIR", str(tmp_path / "published"))
+    schedule = nightly_schedule()
     # The context is closed before the instance: each sets Dagster's current defs-state storage
     # and restores the previous one on exit, so closing them out of order (the context only
     # when garbage-collected) would leave a dead instance's storage current for later tests.
     with dg.instance_for_test() as instance, dg.build_schedule_context(instance=instance) as ctx:
-        assert nightly_schedule.evaluate_tick(ctx).skip_message  # nothing landed yet
+        assert schedule.evaluate_tick(ctx).skip_message  # nothing landed yet
         for day in ("2026-01-01", "2026-01-02", "2026-01-03"):
             write_csv(landing, "crm", day, "Opportunity.csv", [opportunity("006000000000001AAA")])
         write_csv(landing, "hr", "2026-01-03", "workers.csv", [])
         write_csv(landing, "crm", "2026-01-04", "Opportunity.csv", [], complete=False)
-        [request] = nightly_schedule.evaluate_tick(ctx).run_requests
+        [request] = schedule.evaluate_tick(ctx).run_requests
         assert (request.tags[RANGE[0]], request.tags[RANGE[1]]) == ("2026-01-01", "2026-01-03")
         assert request.run_key is None  # a failed night is tried again the next night
         # 2026-01-01 loaded and processed; 2026-01-02 loaded by a run killed before the
         # incremental facts: still to do.
         write_ledgers(warehouse, [("crm", "2026-01-01"), ("crm", "2026-01-02")],
                  [("crm", "2026-01-01")])
-        [request] = nightly_schedule.evaluate_tick(ctx).run_requests
+        [request] = schedule.evaluate_tick(ctx).run_requests
         assert request.tags[RANGE[0]] == "2026-01-02"
         write_ledgers(warehouse, [("crm", "2026-01-01"), ("crm", "2026-01-02")],
                  [("crm", "2026-01-01"), ("crm", "2026-01-02")])
-        [request] = nightly_schedule.evaluate_tick(ctx).run_requests
+        [request] = schedule.evaluate_tick(ctx).run_requests
         assert (request.tags[RANGE[0]], request.tags[RANGE[1]]) == ("2026-01-03", "2026-01-03")
         assert request.tags["salesops/new_drops"] == "crm/2026-01-03,hr/2026-01-03"
         # Every drop done, but the warehouse has no published marts (a run stopped before
@@ -96,24 +116,15 @@ def test_nightly_schedule_catches_up_every_drop_not_yet_done(tmp_path, monkeypat
         write_ledgers(warehouse, [("crm", d) for d in ("2026-01-01", "2026-01-02", "2026-01-03")]
                  + [("hr", "2026-01-03")],
                  [("crm", d) for d in ("2026-01-01", "2026-01-02", "2026-01-03")])
-        [request] = nightly_schedule.evaluate_tick(ctx).run_requests
+        [request] = schedule.evaluate_tick(ctx).run_requests
         assert (request.tags[RANGE[0]], request.tags[RANGE[1]]) == ("2026-01-03", "2026-01-03")
 
 
-def test_schedule_time_and_timezone_are_configurable(monkeypatch):
-    import importlib
-
-    import orchestration.defs.automation as automation
-
-    monkeypatch.setenv("SALESOPS_NIGHTLY_CRON", "30 5 * * 1-5")
-    monkeypatch.setenv("SALESOPS_TIMEZONE", "Europe/Berlin")
-    try:
-        reloaded = importlib.reload(automation)
-        assert reloaded.nightly_schedule.cron_schedule == "30 5 * * 1-5"
-        assert reloaded.nightly_schedule.execution_timezone == "Europe/Berlin"
-    finally:
-        monkeypatch.undo()
-        importlib.reload(automation)
+def test_schedule_time_and_timezone_are_configurable():
+    environ = {"SALESOPS_NIGHTLY_CRON": "30 5 * * 1-5", "SALESOPS_TIMEZONE": "Europe/Berlin"}
+    schedule = build_nightly_schedule(Settings.from_env(environ))
+    assert schedule.cron_schedule == "30 5 * * 1-5"
+    assert schedule.execution_timezone == "Europe/Berlin"
 
 
 def test_sensor_requests_one_run_over_the_drops_the_warehouse_lacks(tmp_path, monkeypatch):
@@ -178,7 +189,7 @@ def test_schedule_and_sensor_skip_with_the_bad_settings(tmp_path, monkeypatch):
 
 
 def test_drop_dates_are_daily_partitions_backfilled_in_one_run():
-    graph = defs.resolve_asset_graph()
+    graph = definitions().resolve_asset_graph()
     raw = graph.get(dg.AssetKey(["raw", "crm_opportunity"]))
     assert isinstance(raw.partitions_def, dg.DailyPartitionsDefinition)
     assert raw.backfill_policy == dg.BackfillPolicy.single_run()
@@ -190,6 +201,6 @@ def test_drop_dates_are_daily_partitions_backfilled_in_one_run():
 def test_every_contract_file_has_a_raw_asset(system):
     from salesops.contract import files_for
 
-    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    keys = {k.to_user_string() for k in definitions().resolve_asset_graph().get_all_asset_keys()}
     for spec in files_for(system):
         assert f"raw/{spec.table}" in keys

@@ -23,10 +23,11 @@ import recompute
 from landing_kit import opportunity, write_csv
 from pipeline_env import pipeline_env
 
-from orchestration.defs.dbt import MANIFEST
+from orchestration.defs.dbt import ensure_manifest
 from orchestration.in_process import execute_pipeline, pipeline_outcome, run_pipeline
 from salesops.generator import generate
 from salesops.quality.catalog import discover
+from salesops.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -97,7 +98,7 @@ def test_full_run_publishes_the_win_rate_marts(env):
         con = duckdb.connect()
         assert con.execute(f"select count(*) from '{pub / 'parquet' / mart}.parquet'").fetchone()[0] == n
     # exactly the dbt models tagged `published` are published, as the dbt step recorded them
-    tagged = sorted(n["name"] for n in json.loads(MANIFEST.read_text())["nodes"].values()
+    tagged = sorted(n["name"] for n in json.loads(ensure_manifest(Settings.from_env()).read_text())["nodes"].values()
                     if n["resource_type"] == "model" and "published" in n["tags"])
     con = duckdb.connect(str(env["warehouse"]), read_only=True)
     try:

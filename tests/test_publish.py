@@ -357,16 +357,18 @@ def test_nothing_to_publish_is_an_error_and_changes_nothing(tmp_path):
     assert os.path.exists(pub / "parquet" / "kpi_demo.parquet")
 
 
-def test_the_dagster_asset_says_unchanged(tmp_path, monkeypatch):
+def test_the_dagster_asset_says_unchanged(tmp_path):
     import dagster as dg
 
-    from orchestration.defs.publishing import published_marts
+    from orchestration.defs.publishing import build_published_asset
+    from salesops.settings import Settings
 
     wh, pub = tmp_path / "wh.duckdb", tmp_path / "published"
     make_warehouse(wh, 1)
-    monkeypatch.setenv("SALESOPS_WAREHOUSE", str(wh))
-    monkeypatch.setenv("SALESOPS_PUBLISH_DIR", str(pub))
-    monkeypatch.setenv("SALESOPS_KEEP_VERSIONS", "2")
+    environ = {"SALESOPS_WAREHOUSE": str(wh), "SALESOPS_PUBLISH_DIR": str(pub),
+               "SALESOPS_KEEP_VERSIONS": "2"}
+    marts = [dg.AssetKey(["marts", "kpi_demo"]), dg.AssetKey(["marts", "kpi_demo_team"])]
+    published_marts = build_published_asset(Settings.from_env(environ), marts, audited=[])
 
     def materialize() -> dict:
         result = dg.materialize([published_marts], raise_on_error=True)
@@ -382,7 +384,8 @@ def test_the_dagster_asset_says_unchanged(tmp_path, monkeypatch):
         make_warehouse(wh, won)
         assert materialize()["unchanged"] is False
     assert len(versions(pub)) == 2  # SALESOPS_KEEP_VERSIONS
-    monkeypatch.setenv("SALESOPS_KEEP_VERSIONS", "none")
+    environ["SALESOPS_KEEP_VERSIONS"] = "none"
+    published_marts = build_published_asset(Settings.from_env(environ), marts, audited=[])
     result = dg.materialize([published_marts], raise_on_error=False)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")

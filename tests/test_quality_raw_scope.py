@@ -240,7 +240,7 @@ def test_a_partitioned_run_passes_its_range_to_the_raw_checks(tmp_path):
         from orchestration.defs.constants import PIPELINE_JOB
         from orchestration.defs.partitions import range_tags
 
-        job = defs.resolve_job_def(PIPELINE_JOB)
+        job = defs().resolve_job_def(PIPELINE_JOB)
         graph = job.asset_layer.asset_graph
         ledger = {"load_drops", "load_files", "quarantine"}
         ingested = [

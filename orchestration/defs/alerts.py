@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
@@ -31,11 +30,10 @@ import dagster as dg
 from salesops.alerts import (
     alert_text,
     append_record,
-    failure_log_path,
     post_webhook,
     redacted,
-    webhook_url,
 )
+from salesops.settings import Settings
 
 from .partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG
 
@@ -149,20 +147,21 @@ def handle_failed_run(
     failure_event: dg.DagsterEvent | None = None,
     *,
     log=None,
-    environ: Mapping[str, str] | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Record the failed run, then post the alert when a webhook is configured. Neither a
     record that can't be written nor a webhook that fails raises: each is logged, and the other
     still happens. Returns the record."""
     log = log or _default_logger
     record = describe_failed_run(instance, run, failure_event)
-    path = failure_log_path(environ)
+    settings = settings or Settings.from_env()
+    path = settings.failure_log
     try:
         append_record(path, record)
         log.info(f"failed run {run.run_id} recorded in {path}")
     except OSError as e:
         log.error(f"failed run {run.run_id} could not be recorded in {path}: {e}")
-    url = webhook_url(environ)
+    url = settings.alert_webhook_url
     if url is None:
         return record
     problem = post_webhook(url, alert_text(record))
@@ -176,19 +175,24 @@ def handle_failed_run(
     return record
 
 
-@dg.run_failure_sensor(
-    name="run_failure_sensor",
-    # monitored_jobs unset: every job of this code location (salesops_pipeline, and the asset
-    # and check runs started from the UI or by the freshness sensor).
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Records every failed run in SALESOPS_FAILURE_LOG (default "
-    "<warehouse folder>/run_failures.jsonl) and posts a short message to "
-    "SALESOPS_ALERT_WEBHOOK_URL when it is set (Slack/Teams-compatible JSON).",
-)
-def run_failure_sensor(context: dg.RunFailureSensorContext):
-    if (context.dagster_run.tags or {}).get(ALERTS_TAG) == ALERTS_BY_CALLER:
-        context.log.info(f"run {context.dagster_run.run_id}: alerted on by its caller")
-        return
-    handle_failed_run(
-        context.instance, context.dagster_run, context.failure_event, log=context.log
+def build_run_failure_sensor(settings: Settings) -> dg.SensorDefinition:
+    """Records every failed run of the location (and alerts) with the settings' log and
+    webhook."""
+
+    @dg.run_failure_sensor(
+        name="run_failure_sensor",
+        # monitored_jobs unset: every job of this code location (salesops_pipeline, and the
+        # asset and check runs started from the UI or by the freshness sensor).
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Records every failed run in SALESOPS_FAILURE_LOG (default "
+        "<warehouse folder>/run_failures.jsonl) and posts a short message to "
+        "SALESOPS_ALERT_WEBHOOK_URL when it is set (Slack/Teams-compatible JSON).",
     )
+    def run_failure_sensor(context: dg.RunFailureSensorContext):
+        if (context.dagster_run.tags or {}).get(ALERTS_TAG) == ALERTS_BY_CALLER:
+            context.log.info(f"run {context.dagster_run.run_id}: alerted on by its caller")
+            return
+        handle_failed_run(context.instance, context.dagster_run, context.failure_event,
+                          log=context.log, settings=settings)
+
+    return run_failure_sensor

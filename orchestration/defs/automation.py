@@ -26,12 +26,11 @@ pipeline_job = dg.define_asset_job(
     "for those dates), run the quality checks, publish.",
 )
 
-def catch_up_request(source: str) -> dg.RunRequest | dg.SkipReason:
-    """One run over what is pending, or the reason there is none."""
-    problems = settings_problems()
+def catch_up_request(settings: Settings, source: str) -> dg.RunRequest | dg.SkipReason:
+    """One run over what is pending on `settings`' warehouse, or the reason there is none."""
+    problems = settings_problems(settings.env)
     if problems:
         return dg.SkipReason(problems_text(problems))
-    settings = Settings.from_env()
     try:
         work: PendingWork = pending_work(settings)
     except WarehouseBusy as exc:
@@ -50,30 +49,37 @@ def catch_up_request(source: str) -> dg.RunRequest | dg.SkipReason:
     )
 
 
-_SETTINGS_AT_LOAD = Settings.from_env()
+def build_nightly_schedule(settings: Settings) -> dg.ScheduleDefinition:
+    """The nightly schedule at SALESOPS_NIGHTLY_CRON in SALESOPS_TIMEZONE (their defaults when
+    a value is bad: the location still loads; settings_check says so)."""
+
+    @dg.schedule(
+        name="nightly",
+        job=pipeline_job,
+        cron_schedule=settings.nightly_cron,
+        execution_timezone=settings.timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="The nightly run (SALESOPS_NIGHTLY_CRON, SALESOPS_TIMEZONE): one run over "
+        "the drops still to do by the warehouse's ledgers (a missed night is caught up).",
+    )
+    def nightly_schedule(context: dg.ScheduleEvaluationContext):
+        return catch_up_request(settings, "nightly")
+
+    return nightly_schedule
 
 
-@dg.schedule(
-    name="nightly",
-    job=pipeline_job,
-    # a bad value gives the default here (the location still loads; settings_check says so)
-    cron_schedule=_SETTINGS_AT_LOAD.nightly_cron,
-    execution_timezone=_SETTINGS_AT_LOAD.timezone,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="The nightly run (SALESOPS_NIGHTLY_CRON, SALESOPS_TIMEZONE): one run over the "
-    "drops still to do by the warehouse's ledgers (a missed night is caught up).",
-)
-def nightly_schedule(context: dg.ScheduleEvaluationContext):
-    return catch_up_request("nightly")
+def build_new_drop_sensor(settings: Settings) -> dg.SensorDefinition:
+    """A run when a complete drop lands that the warehouse of `settings` hasn't loaded."""
 
+    @dg.sensor(
+        name="new_drop_sensor",
+        job=pipeline_job,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Starts a run when a complete drop (with _SUCCESS) is not yet loaded into "
+        "the warehouse (its ledgers, as `salesops run` reads them).",
+    )
+    def new_drop_sensor(context: dg.SensorEvaluationContext):
+        return catch_up_request(settings, "drops")
 
-@dg.sensor(
-    name="new_drop_sensor",
-    job=pipeline_job,
-    minimum_interval_seconds=60,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts a run when a complete drop (with _SUCCESS) is not yet loaded into the "
-    "warehouse (its ledgers, as `salesops run` reads them).",
-)
-def new_drop_sensor(context: dg.SensorEvaluationContext):
-    return catch_up_request("drops")
+    return new_drop_sensor

@@ -3,7 +3,6 @@
 import contextlib
 import fcntl
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from salesops.publish import PUBLISHED_TAG
 from salesops.settings import DBT_PROJECT_DIR, Settings
 
 from .constants import WAREHOUSE_POOL
-from .partitions import DROP_PARTITIONS, SINGLE_RUN, run_drop_dates
+from .partitions import SINGLE_RUN, run_drop_dates
 from .settings_check import require_valid_settings
 
 # The dbt of this virtual environment, even when the venv isn't activated (make, IDEs, CI),
@@ -36,8 +35,8 @@ from .settings_check import require_valid_settings
 _VENV_DBT = Path(sys.executable).with_name("dbt")
 DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
 
-# One variable points Dagster and dbt at the same DuckDB file: each dbt invocation gets it,
-# made absolute (dbt runs with cwd = the dbt project), in stream_dbt and ensure_manifest.
+# One setting points Dagster and dbt at the same DuckDB file: each dbt invocation gets the
+# settings' absolute warehouse path (and memory limit) as vars the profile reads (dbt_vars).
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # The manifest is prepared at set-up (make setup) and parsed again only when a dbt source is
@@ -55,16 +54,22 @@ def _newest_source_mtime(project: DbtProject) -> float:
     return max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
 
 
-def ensure_manifest(project: DbtProject = dbt_project) -> Path:
+def dbt_vars(settings: Settings, **extra: str) -> str:
+    """`--vars` for one dbt invocation: the warehouse and DuckDB memory limit of `settings`
+    (read by profiles.yml), and `extra` (the incremental facts' drop dates)."""
+    return json.dumps({"salesops_warehouse": str(settings.warehouse),
+                       "salesops_duckdb_memory_limit": settings.duckdb_memory_limit, **extra})
+
+
+def ensure_manifest(settings: Settings, project: DbtProject = dbt_project) -> Path:
     """The manifest, parsed again if missing or older than the dbt sources (`make setup` parses
     it; this covers a fresh clone that skipped it and a model edited since)."""
     manifest = project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project):
         subprocess.run(
             [DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(project.project_dir),
-             "--profiles-dir", str(project.profiles_dir)],
+             "--profiles-dir", str(project.profiles_dir), "--vars", dbt_vars(settings)],
             check=True,
-            env={**os.environ, "SALESOPS_WAREHOUSE": str(Settings.from_env().warehouse)},
         )
         manifest.touch()
     return manifest
@@ -84,8 +89,8 @@ STALE_UNLOCKED_SECONDS = 3600
 """A target folder without a lock file (an older layout) is removed when this old."""
 
 
-def _target_root() -> Path:
-    root = Path(Settings.from_env().dbt_target_path)
+def _target_root(settings: Settings) -> Path:
+    root = Path(settings.dbt_target_path)
     return root if root.is_absolute() else Path(dbt_project.project_dir) / root
 
 
@@ -112,9 +117,9 @@ def prune_target_folders(root: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def own_target_folder(context: dg.AssetExecutionContext) -> Iterator[Path]:
+def own_target_folder(context: dg.AssetExecutionContext, settings: Settings) -> Iterator[Path]:
     """A target folder for one dbt invocation, locked while it runs, removed if it succeeds."""
-    root = _target_root()
+    root = _target_root(settings)
     root.mkdir(parents=True, exist_ok=True)
     prune_target_folders(root)
     name = f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
@@ -127,13 +132,13 @@ def own_target_folder(context: dg.AssetExecutionContext) -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)  # not reached when dbt failed: kept till the next
 
 
-def stream_dbt(dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext):
-    """`dbt <args>` streamed as Dagster events, in a target folder of its own (see above)."""
-    require_valid_settings()
-    # dbt runs as a subprocess with cwd = the dbt project: give it the absolute warehouse path
-    # (read again here: a test or a caller may point SALESOPS_WAREHOUSE elsewhere since import).
-    os.environ["SALESOPS_WAREHOUSE"] = str(Settings.from_env().warehouse)
-    with own_target_folder(context) as target:
+def stream_dbt(dbt: DbtCliResource, context: dg.AssetExecutionContext, settings: Settings,
+               **extra_vars: str):
+    """`dbt build` streamed as Dagster events, in a target folder of its own (see above), on
+    the warehouse of `settings` (dbt_vars, with `extra_vars`)."""
+    require_valid_settings(settings)
+    args = ["build", *DBT_BUILD_ARGS, "--vars", dbt_vars(settings, **extra_vars)]
+    with own_target_folder(context, settings) as target:
         yield from dbt.cli(args, context=context, target_path=target).stream()
 
 
@@ -161,63 +166,68 @@ class SalesopsDbtTranslator(DagsterDbtTranslator):
         return folders[0]  # staging, reference (seeds)
 
 
-MANIFEST = ensure_manifest()
 INCREMENTAL = "+config.materialized:incremental"
 """The facts dbt builds incrementally by drop date, with the models they read (views over raw):
 partitioned like the raw tables. Their ancestors come along so that a run calls dbt twice
 (this, then everything else) instead of going back and forth between the two definitions."""
 
 
-@dbt_assets(
-    manifest=MANIFEST,
-    project=dbt_project,
-    dagster_dbt_translator=SalesopsDbtTranslator(),
-    pool=WAREHOUSE_POOL,
-    exclude=INCREMENTAL,
-)
-def salesops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build`: models and their dbt data tests (reported as asset checks).
+def build_dbt_assets(
+    settings: Settings, partitions: dg.PartitionsDefinition
+) -> list[dg.AssetsDefinition]:
+    """The dbt project as two asset definitions: every model but the incremental facts (one
+    `dbt build`), and the incremental facts, partitioned by drop date."""
+    manifest = ensure_manifest(settings)
 
-    dbt unit tests check the SQL logic on fixed rows, not the night's data: they run in
-    `make test` (tests/test_dbt_unit_tests.py), not in every pipeline run.
-    """
-    yield from stream_dbt(dbt, ["build", *DBT_BUILD_ARGS], context)
-    if not context.is_subset:  # every mart rebuilt, every test passed: the marts are current
-        record_marts_build(Settings.from_env().warehouse, context.run.run_id,
-                           [key.path[-1] for key in published_mart_keys()])
+    @dbt_assets(
+        manifest=manifest,
+        project=dbt_project,
+        dagster_dbt_translator=SalesopsDbtTranslator(),
+        pool=WAREHOUSE_POOL,
+        exclude=INCREMENTAL,
+    )
+    def salesops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        """`dbt build`: models and their dbt data tests (reported as asset checks).
+
+        dbt unit tests check the SQL logic on fixed rows, not the night's data: they run in
+        `make test` (tests/test_dbt_unit_tests.py), not in every pipeline run.
+        """
+        yield from stream_dbt(dbt, context, settings)
+        if not context.is_subset:  # every mart rebuilt, every test passed: the marts are current
+            record_marts_build(settings.warehouse, context.run.run_id,
+                               [key.path[-1] for key in published_mart_keys(salesops_dbt_assets)])
+
+    @dbt_assets(
+        manifest=manifest,
+        project=dbt_project,
+        dagster_dbt_translator=SalesopsDbtTranslator(),
+        pool=WAREHOUSE_POOL,
+        select=INCREMENTAL,
+        partitions_def=partitions,
+        backfill_policy=SINGLE_RUN,
+        name="salesops_dbt_incremental_assets",
+    )
+    def salesops_dbt_incremental_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        """`dbt build` of the incremental facts for the run's drop dates (one pass per range)."""
+        first, last = run_drop_dates(context)
+        context.log.info(f"incremental facts for drops {first} .. {last}")
+        yield from stream_dbt(dbt, context, settings, drop_date_from=first.isoformat(),
+                              drop_date_to=last.isoformat())
+
+    return [salesops_dbt_assets, salesops_dbt_incremental_assets]
 
 
-@dbt_assets(
-    manifest=MANIFEST,
-    project=dbt_project,
-    dagster_dbt_translator=SalesopsDbtTranslator(),
-    pool=WAREHOUSE_POOL,
-    select=INCREMENTAL,
-    partitions_def=DROP_PARTITIONS,
-    backfill_policy=SINGLE_RUN,
-    name="salesops_dbt_incremental_assets",
-)
-def salesops_dbt_incremental_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build` of the incremental facts for the run's drop dates (one pass per range)."""
-    first, last = run_drop_dates(context)
-    context.log.info(f"incremental facts for drops {first} .. {last}")
-    dbt_vars = {"drop_date_from": first.isoformat(), "drop_date_to": last.isoformat()}
-    args = ["build", *DBT_BUILD_ARGS, "--vars", json.dumps(dbt_vars)]
-    yield from stream_dbt(dbt, args, context)
-
-
-dbt_asset_defs = [salesops_dbt_assets, salesops_dbt_incremental_assets]
 dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
 
 
-def published_mart_keys() -> list[dg.AssetKey]:
+def published_mart_keys(assets: dg.AssetsDefinition) -> list[dg.AssetKey]:
     """The asset keys of the dbt models tagged `published` (the published interface), sorted."""
-    tags = salesops_dbt_assets.tags_by_key
-    return sorted((key for key in salesops_dbt_assets.keys if PUBLISHED_TAG in tags.get(key, {})),
+    tags = assets.tags_by_key
+    return sorted((key for key in assets.keys if PUBLISHED_TAG in tags.get(key, {})),
                   key=lambda key: key.to_user_string())
 
 
-def asset_key_for_model(name: str) -> dg.AssetKey:
+def asset_key_for_model(assets: dg.AssetsDefinition, name: str) -> dg.AssetKey:
     """The asset key of any dbt model (the lookup reads the whole manifest, so either dbt asset
     definition answers for both)."""
-    return get_asset_key_for_model([salesops_dbt_assets], name)
+    return get_asset_key_for_model([assets], name)

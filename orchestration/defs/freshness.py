@@ -19,27 +19,27 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import dagster as dg
 
 from salesops.settings import DEFAULT_FRESHNESS_HOURS, Settings
 
-from .publishing import MART_KEYS, published_marts
-
 FRESHNESS_HOURS_VAR = "SALESOPS_FRESHNESS_HOURS"
 FRESHNESS_SENSOR_NAME = "marts_freshness_sensor"
 
-FRESHNESS_ASSET_KEYS: list[dg.AssetKey] = [published_marts.key, *MART_KEYS]
 
-
-def freshness_max_lag(environ: Mapping[str, str] | None = None) -> dt.timedelta:
-    """SALESOPS_FRESHNESS_HOURS as a timedelta (a positive number of hours, decimals allowed)."""
-    return dt.timedelta(hours=Settings.from_env(environ).freshness_hours)
+def freshness_max_lag(settings: Settings) -> dt.timedelta:
+    """SALESOPS_FRESHNESS_HOURS as a timedelta (a positive number of hours, decimals allowed);
+    its default when the value is bad (reported by settings_check; the location still loads)."""
+    try:
+        return dt.timedelta(hours=settings.freshness_hours)
+    except ValueError:
+        return dt.timedelta(hours=DEFAULT_FRESHNESS_HOURS)
 
 
 def build_freshness_checks(
-    max_lag: dt.timedelta, asset_keys: Sequence[dg.AssetKey] = FRESHNESS_ASSET_KEYS
+    max_lag: dt.timedelta, asset_keys: Sequence[dg.AssetKey]
 ) -> Sequence[dg.AssetChecksDefinition]:
     """A freshness check per asset: failed when its last materialization is older than max_lag."""
     with warnings.catch_warnings():
@@ -61,13 +61,3 @@ def build_freshness_sensor(checks: Sequence[dg.AssetChecksDefinition]) -> dg.Sen
             default_status=dg.DefaultSensorStatus.RUNNING,
         )
 
-
-def _max_lag_or_default() -> dt.timedelta:
-    try:
-        return freshness_max_lag()
-    except ValueError:  # reported by settings_check; the location still loads
-        return dt.timedelta(hours=DEFAULT_FRESHNESS_HOURS)
-
-
-freshness_checks = build_freshness_checks(_max_lag_or_default())
-freshness_sensor = build_freshness_sensor(freshness_checks)

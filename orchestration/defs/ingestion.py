@@ -8,7 +8,7 @@ from salesops.ingest.loader import connect, load_system
 from salesops.settings import Settings
 
 from .constants import WAREHOUSE_POOL
-from .partitions import DROP_PARTITIONS, SINGLE_RUN, run_drop_dates
+from .partitions import SINGLE_RUN, run_drop_dates
 from .settings_check import require_valid_settings
 
 SYSTEM_TITLES = {"crm": "CRM (Salesforce exports)", "hr": "HRIS worker report", "lms": "LMS (xAPI)"}
@@ -23,7 +23,11 @@ def first_raw_key(system: str) -> dg.AssetKey:
     return raw_key(files_for(system)[0].table)
 
 
-def build_ingestion_asset(system: str) -> dg.AssetsDefinition:
+def build_ingestion_asset(
+    system: str, settings: Settings, partitions: dg.PartitionsDefinition
+) -> dg.AssetsDefinition:
+    """The multi-asset that loads `system`'s drops from settings.landing_dir into the raw
+    tables of settings.warehouse."""
     specs = [
         dg.AssetSpec(
             raw_key(spec.table),
@@ -39,21 +43,20 @@ def build_ingestion_asset(system: str) -> dg.AssetsDefinition:
         name=f"ingest_{system}",
         specs=specs,
         pool=WAREHOUSE_POOL,
-        partitions_def=DROP_PARTITIONS,
+        partitions_def=partitions,
         backfill_policy=SINGLE_RUN,
         description=f"Load new complete drops of the {SYSTEM_TITLES[system]} from the landing "
         "folder into the raw schema (checked against the contract; bad rows quarantined).",
     )
     def _ingest(context: dg.AssetExecutionContext):
-        require_valid_settings()
-        settings = Settings.from_env()
+        require_valid_settings(settings)
         column_map = load_hr_column_map(settings.hr_column_map) if system == "hr" else None
         date_from, date_to = run_drop_dates(context)
         context.log.info(
             f"{system} drops {date_from} .. {date_to}: landing {settings.landing_dir} -> "
             f"warehouse {settings.warehouse}"
         )
-        con = connect(settings.warehouse)
+        con = connect(settings.warehouse, settings.duckdb_memory_limit)
         try:
             report = load_system(
                 con, settings.landing_dir, system, hr_column_map=column_map, log=context.log.info,
@@ -94,7 +97,11 @@ def build_ingestion_asset(system: str) -> dg.AssetsDefinition:
     return _ingest
 
 
-ingestion_assets = [build_ingestion_asset(s) for s in SYSTEMS]
+def build_ingestion_assets(
+    settings: Settings, partitions: dg.PartitionsDefinition
+) -> list[dg.AssetsDefinition]:
+    return [build_ingestion_asset(system, settings, partitions) for system in SYSTEMS]
+
 
 # The load ledger is written by every ingestion asset; dbt reads it ("now" = newest drop).
 ledger_specs = [

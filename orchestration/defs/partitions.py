@@ -9,14 +9,17 @@ import datetime as dt
 
 import dagster as dg
 
-from salesops.settings import first_drop_date
+from salesops.settings import Settings
 
-FIRST_DROP_DATE = first_drop_date().isoformat()
-"""The first day a drop can be dated (the partitions start here): SALESOPS_FIRST_DROP_DATE,
-default 2000-01-01 (early enough for any real extract, so old history loads unconfigured)."""
 
-# end_offset=1: a drop dated today can be loaded today.
-DROP_PARTITIONS = dg.DailyPartitionsDefinition(start_date=FIRST_DROP_DATE, end_offset=1)
+def drop_partitions(settings: Settings) -> dg.DailyPartitionsDefinition:
+    """One partition per day from SALESOPS_FIRST_DROP_DATE (default 2000-01-01: early enough
+    for any real extract, so old history loads unconfigured) to tomorrow (end_offset=1: a drop
+    dated today can be loaded today)."""
+    return dg.DailyPartitionsDefinition(
+        start_date=settings.first_drop_date.isoformat(), end_offset=1)
+
+
 SINGLE_RUN = dg.BackfillPolicy.single_run()
 
 # The run tags Dagster reads as "this run covers the partitions from .. to" (inclusive).

@@ -13,31 +13,40 @@ from salesops.publish import publish
 from salesops.settings import Settings
 
 from .constants import WAREHOUSE_POOL
-from .dbt import published_mart_keys
-from .quality import FCT_OPPORTUNITIES
 from .settings_check import require_valid_settings
 
-MART_KEYS = published_mart_keys()
-"""The marts this asset publishes: the dbt models tagged `published`."""
+PUBLISHED_KEY = dg.AssetKey(["published", "salesops"])
 
 
-@dg.asset(
-    key=dg.AssetKey(["published", "salesops"]),
-    deps=[FCT_OPPORTUNITIES, *MART_KEYS],
-    group_name="published",
-    pool=WAREHOUSE_POOL,
-    kinds={"duckdb", "parquet"},
-    description="The KPI marts in SALESOPS_PUBLISH_DIR: salesops.duckdb and "
-    "parquet/<mart>.parquet, "
-    "a new version swapped in atomically once the quality checks passed; "
-    "unchanged marts publish nothing (metadata unchanged=true).",
-)
-def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    require_valid_settings()  # a bad SALESOPS_KEEP_VERSIONS (or any) fails before any work
-    settings = Settings.from_env()
+def build_published_asset(settings: Settings, mart_keys: list[dg.AssetKey],
+                          audited: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    """The published marts (`mart_keys`: the dbt models tagged `published`), downstream of them
+    and of `audited` (further assets whose blocking checks must pass first)."""
+
+    @dg.asset(
+        key=PUBLISHED_KEY,
+        deps=[*audited, *mart_keys],
+        group_name="published",
+        pool=WAREHOUSE_POOL,
+        kinds={"duckdb", "parquet"},
+        description="The KPI marts in SALESOPS_PUBLISH_DIR: salesops.duckdb and "
+        "parquet/<mart>.parquet, "
+        "a new version swapped in atomically once the quality checks passed; "
+        "unchanged marts publish nothing (metadata unchanged=true).",
+    )
+    def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        return publish_marts(context, settings, len(mart_keys))
+
+    return published_marts
+
+
+def publish_marts(context: dg.AssetExecutionContext, settings: Settings,
+                  marts: int) -> dg.MaterializeResult:
+    """Publish the warehouse's marts of `settings` (see salesops.publish) and describe it."""
+    require_valid_settings(settings)  # a bad SALESOPS_KEEP_VERSIONS (or any): before any work
     keep = settings.keep_versions
     context.log.info(
-        f"publishing {len(MART_KEYS)} marts from {settings.warehouse} to {settings.publish_dir}"
+        f"publishing {marts} marts from {settings.warehouse} to {settings.publish_dir}"
     )
     started = time.perf_counter()
     result = publish(

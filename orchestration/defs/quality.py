@@ -32,29 +32,21 @@ from .ingestion import raw_key
 from .partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG, run_drop_dates
 from .settings_check import require_valid_settings
 
-FCT_OPPORTUNITIES = asset_key_for_model("fct_opportunities")
 DOCS_RUNS_KEPT = 14
 """Data Docs of this many runs are kept under the docs folder (older ones are removed)."""
 
 
-def _discover() -> list[Any]:
-    # salesops.quality imports GX (slow); the catalog alone reads the JSON files.
-    from salesops.quality.catalog import discover
-
-    return discover(Settings.from_env().expectations_dir)
-
-
-def _asset_key(table: str) -> dg.AssetKey:
+def _asset_key(table: str, dbt_assets: dg.AssetsDefinition) -> dg.AssetKey:
     schema, _, name = table.partition(".")
     if schema == "raw":
         return raw_key(name)
-    return asset_key_for_model(name)
+    return asset_key_for_model(dbt_assets, name)
 
 
-def _spec(suite: Any) -> dg.AssetCheckSpec:
+def _spec(suite: Any, dbt_assets: dg.AssetsDefinition) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(
         name=suite.check_name,
-        asset=_asset_key(suite.table),
+        asset=_asset_key(suite.table, dbt_assets),
         blocking=True,
         description=f"Great Expectations suite expectations/{suite.schema}/{suite.path.name}, "
         "run as SQL inside DuckDB. Failed error-severity expectations block everything "
@@ -62,10 +54,9 @@ def _spec(suite: Any) -> dg.AssetCheckSpec:
     )
 
 
-def docs_dir_for_run(run_id: str, layer: str) -> Path:
+def docs_dir_for_run(settings: Settings, run_id: str, layer: str) -> Path:
     """``<docs root>/<run id>/<layer>``; the root is SALESOPS_GX_DOCS_DIR or
     ``<warehouse folder>/gx_docs``, with ``latest`` linking to the newest run's folder."""
-    settings = Settings.from_env()
     root = settings.gx_docs_dir
     run_dir = root.resolve() / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -112,7 +103,7 @@ def check_drop_dates(context: dg.AssetCheckExecutionContext) -> tuple[dt.date, d
     return None
 
 
-def _check_result(suite: Any, result: Any) -> dg.AssetCheckResult:
+def _check_result(suite: Any, result: Any, asset_key: dg.AssetKey) -> dg.AssetCheckResult:
     errors, warnings = result.errors, result.warnings
     if errors:
         passed, severity = False, dg.AssetCheckSeverity.ERROR
@@ -169,7 +160,7 @@ def _check_result(suite: Any, result: Any) -> dg.AssetCheckResult:
         metadata["data_docs_url"] = dg.MetadataValue.url(Path(result.data_docs_path).as_uri())
     return dg.AssetCheckResult(
         check_name=suite.check_name,
-        asset_key=_asset_key(suite.table),
+        asset_key=asset_key,
         passed=passed,
         severity=severity,
         metadata=metadata,
@@ -193,8 +184,9 @@ def _summary(result: Any) -> str:
     return "; ".join(parts)
 
 
-def build_check_step(layer: str, suites: list[Any]) -> dg.AssetChecksDefinition:
-    specs = [_spec(s) for s in suites]
+def build_check_step(layer: str, suites: list[Any], settings: Settings,
+                     dbt_assets: dg.AssetsDefinition) -> dg.AssetChecksDefinition:
+    specs = [_spec(s, dbt_assets) for s in suites]
 
     @dg.multi_asset_check(
         name=f"gx_{layer}_checks",
@@ -207,8 +199,7 @@ def build_check_step(layer: str, suites: list[Any]) -> dg.AssetChecksDefinition:
     def _checks(context: dg.AssetCheckExecutionContext):
         from salesops.quality import RunParameters, discover, run_suites
 
-        require_valid_settings()
-        settings = Settings.from_env()
+        require_valid_settings(settings)
         selected = {key.name for key in context.selected_asset_check_keys}
         # Suites are read again at run time (from SALESOPS_EXPECTATIONS_DIR), so an edited
         # severity applies without reloading the code location; a suite removed since the
@@ -217,7 +208,7 @@ def build_check_step(layer: str, suites: list[Any]) -> dg.AssetChecksDefinition:
         todo = [current[s.check_name] for s in suites if s.check_name in selected and
                 s.check_name in current]
         drop_dates = check_drop_dates(context) if layer == "raw" else None
-        params = RunParameters.from_env(settings.publish_dir, drop_dates)
+        params = RunParameters.from_settings(settings, drop_dates)
         scope = params.raw_scope if layer == "raw" else "whole table"
         context.log.info(
             f"{len(todo)} {layer} suites on {settings.warehouse} (as of {params.as_of_date}, "
@@ -227,7 +218,7 @@ def build_check_step(layer: str, suites: list[Any]) -> dg.AssetChecksDefinition:
             settings.warehouse,
             todo,
             params=params,
-            docs_dir=docs_dir_for_run(context.run.run_id, layer),
+            docs_dir=docs_dir_for_run(settings, context.run.run_id, layer),
             log=context.log.info,
         )
         for suite in suites:
@@ -236,7 +227,7 @@ def build_check_step(layer: str, suites: list[Any]) -> dg.AssetChecksDefinition:
             if suite.check_name not in current:
                 yield dg.AssetCheckResult(
                     check_name=suite.check_name,
-                    asset_key=_asset_key(suite.table),
+                    asset_key=_asset_key(suite.table, dbt_assets),
                     passed=False,
                     severity=dg.AssetCheckSeverity.ERROR,
                     description=f"suite file for {suite.table} not found under "
@@ -250,14 +241,21 @@ def build_check_step(layer: str, suites: list[Any]) -> dg.AssetChecksDefinition:
                     f"{suite.check_name}: {o.severity}: {o.name} failed "
                     f"({o.unexpected_count} rows): {_short(o.unexpected_sample)}"
                 )
-            yield _check_result(suite, result)
+            yield _check_result(suite, result, _asset_key(suite.table, dbt_assets))
 
     return _checks
 
 
-_suites = _discover()
-quality_checks = [
-    build_check_step(layer, [s for s in _suites if s.schema == layer])
-    for layer in ("raw", "marts")
-    if any(s.schema == layer for s in _suites)
-]
+def build_quality_checks(
+    settings: Settings, dbt_assets: dg.AssetsDefinition
+) -> list[dg.AssetChecksDefinition]:
+    """One check step per layer with suites in settings.expectations_dir (raw, marts)."""
+    # salesops.quality imports GX (slow); the catalog alone reads the JSON files.
+    from salesops.quality.catalog import discover
+
+    suites = discover(settings.expectations_dir)
+    return [
+        build_check_step(layer, [s for s in suites if s.schema == layer], settings, dbt_assets)
+        for layer in ("raw", "marts")
+        if any(s.schema == layer for s in suites)
+    ]

@@ -35,11 +35,13 @@ def _noop(_: str) -> None:
     pass
 
 
-def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+def connect(warehouse: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """The warehouse, with the raw tables, in UTC, within `memory_limit` (default: the
+    SALESOPS_DUCKDB_MEMORY_LIMIT setting)."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse))
     con.execute("set TimeZone = 'UTC'")
-    con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
+    con.execute(f"set memory_limit = '{memory_limit or duckdb_memory_limit()}'")
     create_raw_tables(con)
     return con
 

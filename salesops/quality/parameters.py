@@ -68,14 +68,20 @@ class RunParameters:
             check_drop_range(first, last)
 
     @classmethod
-    def from_env(
-        cls, publish_dir: Path | None = None, drop_dates: tuple[dt.date, dt.date] | None = None
+    def from_settings(
+        cls, settings: Settings, drop_dates: tuple[dt.date, dt.date] | None = None
     ) -> RunParameters:
+        """The parameters of a run on `settings` (the published version's row counts are read
+        from its publish folder) over `drop_dates` (None: every drop)."""
         first, last = drop_dates if drop_dates is not None else (None, None)
+        try:
+            as_of_date, max_drop_age_days = settings.as_of_date, settings.max_drop_age_days
+        except ValueError as exc:
+            raise ParameterError(str(exc)) from None
         return cls(
-            as_of_date=as_of_date_from_env(),
-            max_drop_age_days=_max_drop_age_days(),
-            previous_row_counts=published_row_counts(publish_dir) if publish_dir else {},
+            as_of_date=as_of_date,
+            max_drop_age_days=max_drop_age_days,
+            previous_row_counts=published_row_counts(settings.publish_dir),
             drop_date_from=first,
             drop_date_to=last,
         )
@@ -127,20 +133,6 @@ def scope_text(drop_dates: tuple[dt.date, dt.date] | None) -> str:
     if drop_dates is None:
         return "whole table"
     return f"drops {drop_dates[0].isoformat()}..{drop_dates[1].isoformat()}"
-
-
-def as_of_date_from_env() -> dt.date:
-    try:
-        return Settings.from_env().as_of_date
-    except ValueError as exc:
-        raise ParameterError(str(exc)) from None
-
-
-def _max_drop_age_days() -> int:
-    try:
-        return Settings.from_env().max_drop_age_days
-    except ValueError as exc:
-        raise ParameterError(str(exc)) from None
 
 
 def published_row_counts(publish_dir: Path) -> dict[str, int]:
