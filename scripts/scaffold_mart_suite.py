@@ -3,31 +3,39 @@
     python scripts/scaffold_mart_suite.py kpi_new_mart            # print the suite
     python scripts/scaffold_mart_suite.py kpi_new_mart --write    # writes expectations/marts/
 
-What it generates (see expectations/marts/README.md for the conventions):
+What it generates (see expectations/marts/README.md for the conventions). Only what the GX
+suites own (expectations/README.md): the model's columns, NOT NULL and grain uniqueness are the
+dbt yml's (enforced contract, ``not_null`` constraints, ``unique_combination`` test), so the
+suite has no contract-columns, not-null or uniqueness expectation:
 
-- the contract's columns, exactly (``expect_table_columns_to_match_set``, exact_match, error);
 - volume against the previous publish: a drop below ``volume_min`` (error) and growth above
   ``volume_max`` (warning), with ``meta.volume_band`` (default 0.5);
-- the grain, from the model's ``unique_combination`` test (or a column's ``unique`` test): the
-  grain columns with a dbt ``not_null`` test must not be NULL, the grain is unique (the NULL
-  groups of nullable grain columns, e.g. the NULL team row, are checked by SQL because GX's
-  compound-uniqueness join drops rows with a NULL key), period columns are first days of a month
-  and ``rep_email`` is lower-cased and trimmed;
-- ranges by type and name: a dbt ``value_between`` test is taken as the project's decision;
-  else bigint/integer measures (counts) >= 0; ``retention_rate`` <= 1; turnover, attainment and
-  accuracy ratios >= 0 (they can exceed 1); other ``*_rate`` / ``*_share`` columns in [0, 1];
-  amounts, forecasts, pipelines, hours, days, minutes, headcounts, velocities and ``*_per_*``
-  ratios >= 0. Columns it has no rule for are listed on stderr.
+- the grain's format, from the model's ``unique_combination`` test (or a column's ``unique``
+  test): period columns are first days of a month and ``rep_email`` is lower-cased and trimmed;
+- ranges by type and name: bigint/integer measures (counts) >= 0; ``*scaled_score`` in [-1, 1];
+  ``retention_rate`` <= 1; turnover, attainment and accuracy ratios >= 0 (they can exceed 1);
+  other ``*_rate`` / ``*_share`` columns in [0, 1]; amounts, forecasts, pipelines, hours, days,
+  minutes, headcounts, velocities and ``*_per_*`` ratios >= 0. Columns it has no rule for are
+  listed on stderr.
 
 It does not write internal-consistency rules (``unexpected_rows_expectation``): add them by hand.
-The committed JSON files are the source of truth and are edited by hand; this script only gives
-a new mart a starting point, and refuses to overwrite an existing suite unless ``--force``.
+The committed JSON files are the source of truth and are edited by hand; this script gives a new
+mart a starting point, and refuses to overwrite an existing suite unless ``--force``.
+
+    python scripts/scaffold_mart_suite.py --check                 # every kpi_* suite
+
+``--check`` (and tests/test_check_ownership.py) compares every committed suite with what this
+script generates from its yml: each generated expectation must be in the suite as generated,
+except that a range may be narrowed by hand (then with its own purpose), e.g. the rep-grain
+caps of ``kpi_crm_usage``. So the same range repeated over a family's rep, team, region and
+company suites can't drift, and a reviewer still reads the JSON that runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -89,21 +97,12 @@ def grain_columns(model: dict[str, Any]) -> list[str]:
 
 
 def not_null_columns(model: dict[str, Any]) -> set[str]:
+    """Columns with a ``not_null`` constraint (or, on a model without a contract, test)."""
     return {
         c["name"] for c in model.get("columns") or []
         if "not_null" in [t for t in _tests(c) if isinstance(t, str)]
+        or any(k.get("type") == "not_null" for k in c.get("constraints") or [])
     }
-
-
-def yml_bounds(column: dict[str, Any]) -> tuple[float | None, float | None] | None:
-    """The bounds of the column's dbt ``value_between`` test, if it has one."""
-    for test in _tests(column):
-        if isinstance(test, dict):
-            for name in test:
-                if name.split(".")[-1] in ("value_between", "accepted_range"):
-                    args = _test_args(test, name)
-                    return args.get("min_value"), args.get("max_value")
-    return None
 
 
 def expectation(kind: str, kwargs: dict[str, Any], severity: str, purpose: str,
@@ -126,14 +125,6 @@ def unexpected_rows(name: str, query: str, description: str, purpose: str,
 def range_rule(column: dict[str, Any]) -> tuple[float | None, float | None, str] | None:
     """(min, max, purpose) for a measure column, or None when no rule applies."""
     name, data_type = column["name"], str(column.get("data_type", "")).lower()
-    bounds = yml_bounds(column)
-    if bounds is not None:
-        low, high = bounds
-        return low, high, (
-            f"Range: {name} {_where(low, high)}, the project's bound (the model's dbt "
-            "value_between test; see the column description). Outside it the published value "
-            "is wrong. NULL (an empty population) passes."
-        )
     if data_type in INTEGER_TYPES:
         return 0, None, (
             f"Range: {name} is a count (or a sum of counts) and can't be negative; a negative "
@@ -141,6 +132,12 @@ def range_rule(column: dict[str, Any]) -> tuple[float | None, float | None, str]
         )
     if data_type not in ("double", "float", "decimal", "numeric", "real"):
         return None
+    if name.endswith("scaled_score"):
+        return -1, 1, (
+            f"Range: {name} is an average of xAPI result.score.scaled values, which are -1..1 "
+            "(CONTRACT; ingestion quarantines others), so it lies in [-1, 1]; outside means a "
+            "score on another scale leaked in. NULL (no scored attempt) passes."
+        )
     if name == "retention_rate":
         return None, 1, (
             "Range: retention_rate = 1 - turnover_rate (METRICS 2) is at most 1. No lower bound: "
@@ -168,28 +165,10 @@ def range_rule(column: dict[str, Any]) -> tuple[float | None, float | None, str]
     return None
 
 
-def _where(low: Any, high: Any) -> str:
-    if low is not None and high is not None:
-        return f"is in [{low}, {high}]"
-    return f"is >= {low}" if low is not None else f"is <= {high}"
-
-
-def grain_sql_rules(grain: list[str], nullable: list[str]) -> list[dict[str, Any]]:
-    """The SQL grain rules: NULL-group duplicates, period columns and rep_email format."""
+def grain_sql_rules(grain: list[str]) -> list[dict[str, Any]]:
+    """The grain's format: period columns and rep_email (its uniqueness is the dbt test's)."""
     rules = []
     keys = ", ".join(grain)
-    if nullable:
-        rules.append(unexpected_rows(
-            "grain_unique_null_groups",
-            f"select {keys}, count(*) as row_count from {{batch}} "
-            f"where {' or '.join(f'{c} is null' for c in nullable)} "
-            f"group by {keys} having count(*) > 1",
-            f"At most one row per ({keys}) where {' / '.join(nullable)} is NULL.",
-            f"Grain: the NULL {' / '.join(nullable)} group (no HR match, no e-mail, no "
-            "LeadSource, ...) is one row per period like any other group; GX's compound "
-            "uniqueness joins on equality and cannot see NULL keys, so duplicates of that row (a "
-            "double count in every roll-up that sums it) are caught here.",
-        ))
     periods = [c for c in grain if c in PERIOD_COLUMNS]
     checks = [f"extract(day from {c}) <> 1" for c in periods]
     what, why = [], []
@@ -216,7 +195,6 @@ def grain_sql_rules(grain: list[str], nullable: list[str]) -> list[dict[str, Any
 def scaffold(model: dict[str, Any], band: float = DEFAULT_VOLUME_BAND) -> dict[str, Any]:
     """A starting suite for ``model`` (a dict from :func:`load_models`)."""
     name = model["name"]
-    columns = contract_columns(model)
     grain = grain_columns(model)
     not_null = not_null_columns(model)
     nullable = [c for c in grain if c not in not_null]
@@ -226,14 +204,6 @@ def scaffold(model: dict[str, Any], band: float = DEFAULT_VOLUME_BAND) -> dict[s
         grain_text += (f"; a NULL {' / '.join(nullable)} is a group of its own (e.g. no HR "
                        "match), one row like any other")
     exps = [
-        expectation(
-            "expect_table_columns_to_match_set",
-            {"column_set": columns, "exact_match": True}, "error",
-            "Contract: exactly the columns of the dbt model's enforced contract, which BI tools "
-            "query; a missing, renamed or extra column means the model and the published "
-            "interface have drifted.",
-            "contract_columns",
-        ),
         expectation(
             "expect_table_row_count_to_be_between",
             {"min_value": {"$PARAMETER": "volume_min"}}, "error",
@@ -251,27 +221,7 @@ def scaffold(model: dict[str, Any], band: float = DEFAULT_VOLUME_BAND) -> dict[s
             "volume_growth",
         ),
     ]
-    for column in grain:
-        if column in not_null:
-            exps.append(expectation(
-                "expect_column_values_to_not_be_null", {"column": column}, "error",
-                f"Grain: {column} is part of the row's key ({keys}); a row with a NULL {column} "
-                "belongs to no period or bucket and drops out of every chart and roll-up.",
-            ))
-    if len(grain) == 1:
-        exps.append(expectation(
-            "expect_column_values_to_be_unique", {"column": grain[0]}, "error",
-            f"Grain: one row per {grain[0]}; a duplicate double-counts the period in every chart "
-            "and sum.",
-        ))
-    else:
-        exps.append(expectation(
-            "expect_compound_columns_to_be_unique", {"column_list": grain}, "error",
-            f"Grain: one row per ({keys}); a duplicate double-counts its measures when BI sums "
-            "the rows (unexpected_count counts every row of a duplicated key). GX joins on "
-            "equality, so keys with a NULL are checked by grain_unique_null_groups.",
-        ))
-    exps.extend(grain_sql_rules(grain, nullable))
+    exps.extend(grain_sql_rules(grain))
     unruled = []
     for column in model.get("columns") or []:
         if column["name"] in grain:
@@ -302,13 +252,75 @@ def scaffold(model: dict[str, Any], band: float = DEFAULT_VOLUME_BAND) -> dict[s
             "run_with": "salesops.quality.run_suites (expectations execute as SQL inside DuckDB)",
         },
         "notes": (
-            f"Suite of the published mart {name} (models/marts). Column names, grain and bounds "
-            "come from the dbt yml (contract, data_tests) and METRICS.md; each expectation's "
+            f"Suite of the published mart {name} (models/marts). Columns and grain are the dbt "
+            "yml's (its contract and unique_combination test own them, expectations/README.md); "
+            "bounds come from METRICS.md and the column descriptions; each expectation's "
             "meta.purpose says what it protects. Scaffolded by scripts/scaffold_mart_suite.py, "
             "then edited by hand: this file is the source of truth."
         ),
         "expectations": exps,
     }
+
+
+def _key(e: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    return e["type"], e["meta"].get("name"), e["kwargs"].get("column")
+
+
+def _at_least_as_strict(committed: dict[str, Any], generated: dict[str, Any]) -> bool:
+    low, high = generated.get("min_value"), generated.get("max_value")
+    c_low, c_high = committed.get("min_value"), committed.get("max_value")
+    return ((low is None or (c_low is not None and c_low >= low))
+            and (high is None or (c_high is not None and c_high <= high))
+            and set(committed) <= {"column", "min_value", "max_value"})
+
+
+def drift(suite: dict[str, Any], model: dict[str, Any]) -> list[str]:
+    """How the committed ``suite`` differs from what :func:`scaffold` makes of ``model``:
+    an empty list when every generated expectation is in it as generated (a range may be
+    narrowed by hand, see the module docstring)."""
+    name = suite["name"]
+    generated = scaffold(model, suite["meta"].get("volume_band", DEFAULT_VOLUME_BAND))
+    problems = [
+        f"{name}: meta.{field} is {suite['meta'].get(field)!r}, the yml gives "
+        f"{generated['meta'][field]!r}"
+        for field in ("grain", "row_id_columns")
+        if suite["meta"].get(field) != generated["meta"][field]
+    ]
+    committed = {_key(e): e for e in suite["expectations"]}
+    for want in generated["expectations"]:
+        have = committed.get(_key(want))
+        what = want["meta"].get("name") or want["kwargs"].get("column")
+        label = f"{name}: {want['type']}({what})"
+        if have is None:
+            problems.append(f"{label} is missing")
+        elif have["kwargs"] == want["kwargs"]:
+            if have["meta"] != want["meta"]:
+                problems.append(f"{label}: meta {have['meta']} differs from the generated "
+                                f"{want['meta']}")
+        elif not (want["type"] == "expect_column_values_to_be_between"
+                  and _at_least_as_strict(have["kwargs"], want["kwargs"])
+                  and have["meta"]["severity"] == want["meta"]["severity"]
+                  and have["meta"]["purpose"] != want["meta"]["purpose"]):
+            problems.append(f"{label}: {have['kwargs']} is not the generated {want['kwargs']} "
+                            "(nor a narrower range with a purpose of its own)")
+    return problems
+
+
+def check_all(models: dict[str, dict[str, Any]], suites_dir: Path = SUITES_DIR) -> list[str]:
+    """:func:`drift` of every committed ``kpi_*`` suite (scaffold's stderr notes dropped)."""
+    problems: list[str] = []
+    stderr, sys.stderr = sys.stderr, open(os.devnull, "w")  # noqa: SIM115
+    try:
+        for path in sorted(suites_dir.glob("kpi_*.json")):
+            suite = json.loads(path.read_text(encoding="utf-8"))
+            if suite["name"] not in models:
+                problems.append(f"{path.name}: no model {suite['name']} in the ymls")
+                continue
+            problems += drift(suite, models[suite["name"]])
+    finally:
+        sys.stderr.close()
+        sys.stderr = stderr
+    return problems
 
 
 def dump(suite: dict[str, Any]) -> str:
@@ -317,7 +329,9 @@ def dump(suite: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("model", help="dbt model name, e.g. kpi_win_rate_team")
+    parser.add_argument("model", nargs="?", help="dbt model name, e.g. kpi_win_rate_team")
+    parser.add_argument("--check", action="store_true",
+                        help="compare every committed kpi_* suite with what this script generates")
     parser.add_argument("--models-dir", type=Path, default=MODELS_DIR)
     parser.add_argument("--band", type=float, default=DEFAULT_VOLUME_BAND,
                         help="meta.volume_band (default 0.5)")
@@ -327,6 +341,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     models = load_models(args.models_dir)
+    if args.check:
+        problems = check_all(models)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(problems)} differences" if problems else "every suite as generated")
+        return 1 if problems else 0
+    if args.model is None:
+        parser.error("a model name (or --check)")
     if args.model not in models:
         print(f"no model {args.model!r} in the ymls under {args.models_dir}", file=sys.stderr)
         return 2

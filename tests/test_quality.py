@@ -87,8 +87,8 @@ def test_good_data_passes(tmp_path: Path) -> None:
     assert len(result.outcomes) == len(json.loads(SUITE.read_text())["expectations"])
     assert all(o.success for o in result.outcomes), failed(result)
     outcomes = by_name(result)
-    assert outcomes["expect_column_values_to_be_unique(opportunity_id)"].severity == "error"
-    assert outcomes["expect_column_values_to_be_unique(opportunity_id)"].unexpected_count == 0
+    assert outcomes["expect_column_value_lengths_to_equal(opportunity_id)"].severity == "error"
+    assert outcomes["expect_column_value_lengths_to_equal(opportunity_id)"].unexpected_count == 0
     assert outcomes["unexpected_rows_expectation(won_implies_closed)"].severity == "warning"
     assert outcomes["expect_table_row_count_to_be_between"].unexpected_count is None
 
@@ -96,13 +96,17 @@ def test_good_data_passes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("statements", "expectation", "bad_rows", "bad_value"),
     [
+        # (The id's uniqueness and NOT NULL, and the forecast categories, are dbt tests of
+        # fct_opportunities: expectations/README.md.)
         pytest.param(
-            # One extra row reusing A1's id: both rows sharing the id are unexpected.
-            [f"INSERT INTO marts.fct_opportunities {ROW_A1}"],
-            "expect_column_values_to_be_unique(opportunity_id)",
-            2,
-            "0060000000000A1",
-            id="duplicate-id",
+            [
+                "UPDATE marts.fct_opportunities SET opportunity_id = '006SHORT'"
+                " WHERE opportunity_id = '0060000000000A2'"
+            ],
+            "expect_column_value_lengths_to_equal(opportunity_id)",
+            1,
+            "006SHORT",
+            id="short-id",
         ),
         pytest.param(
             [
@@ -116,13 +120,13 @@ def test_good_data_passes(tmp_path: Path) -> None:
         ),
         pytest.param(
             [
-                "UPDATE marts.fct_opportunities SET forecast_category = 'Commit'"
+                "UPDATE marts.fct_opportunities SET amount = -5"
                 " WHERE opportunity_id = '0060000000000A3'"
             ],
-            "expect_column_values_to_be_in_set(forecast_category)",
+            "expect_column_values_to_be_between(amount)",
             1,
-            "Commit",
-            id="forecast-category-commit",
+            -5.0,
+            id="negative-amount",
         ),
     ],
 )
@@ -141,9 +145,7 @@ def test_error_expectation_fails_suite(
     assert result.errors == [outcome]
     # The suite declares row_id_columns, so the failing rows are identified too.
     failing_ids = {row["opportunity_id"] for row in outcome.details["unexpected_rows"]}
-    assert len(failing_ids) == (
-        1 if expectation.endswith("be_unique(opportunity_id)") else bad_rows
-    )
+    assert len(failing_ids) == bad_rows
 
 
 def test_negative_cycle_days_is_only_a_warning(tmp_path: Path) -> None:
