@@ -61,3 +61,16 @@ def test_a_null_in_a_constrained_column_is_refused(demo_run, tmp_path):
             )
     finally:
         con.close()
+
+
+def test_published_marts_say_not_null_by_constraint_not_by_test():
+    """One way for a mart (docs/decisions.md): NOT NULL is a contract constraint, never a
+    not_null data test (a node and an asset check more per column, per run)."""
+    manifest = json.loads(ensure_manifest(Settings.from_env()).read_text())
+    marts = {node["unique_id"] for node in manifest["nodes"].values()
+             if node["resource_type"] == "model" and "published" in node["tags"]}
+    tests = sorted(node["attached_node"] + "." + (node.get("column_name") or "")
+                   for node in manifest["nodes"].values()
+                   if node["resource_type"] == "test" and node.get("attached_node") in marts
+                   and (node.get("test_metadata") or {}).get("name") == "not_null")
+    assert tests == []
