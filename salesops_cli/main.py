@@ -201,7 +201,6 @@ def _execute(args, settings: Settings, date_range, run_id: str, log_file: Path) 
     from salesops_cli.progress_view import ProgressView
 
     verbose = args.verbose
-    os.environ.setdefault("DBT_USE_COLORS", "false")  # dbt's lines in the log: no escape codes
     instance = pipeline_instance(settings)
     with _output_to_log(log_file, enabled=not verbose) as terminal:
         view = ProgressView(terminal, live=terminal.isatty() and not verbose)

@@ -75,8 +75,9 @@ def ensure_manifest(settings: Settings, project: DbtProject = dbt_project) -> Pa
     return manifest
 
 
-DBT_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
-"""What the pipeline passes to `dbt build` besides the asset selection."""
+DBT_BUILD_ARGS = ("--exclude-resource-type", "unit_test", "--no-use-colors")
+"""What the pipeline passes to `dbt build` besides the asset selection (no escape codes in the
+run's log: its lines go to the log file and the UI)."""
 
 
 # Each dbt invocation gets a target folder of its own (dagster-dbt's `<op>-<run>-<uuid>` under
