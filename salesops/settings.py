@@ -259,6 +259,14 @@ def _is_dir(value: str) -> str | None:
     return None
 
 
+def _is_existing_dir(value: str) -> str | None:
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        return (f"{path} is not an existing folder (Dagster's instance; `make setup` makes "
+                ".dagster_home with the pool config, or unset it for a throwaway instance)")
+    return None
+
+
 def _is_folder_for_file(value: str) -> str | None:
     path = Path(value).expanduser().resolve()
     if path.is_dir():
@@ -333,6 +341,9 @@ SETTINGS: tuple[Setting, ...] = (
             "the level of the run's log file (and of the terminal with --verbose)", _is_log_level),
     Setting("SALESOPS_LOG_DIR", "<warehouse folder>/logs",
             "where `salesops run` writes each run's full log", _is_dir),
+    Setting("DAGSTER_HOME", "unset (the Makefile sets .dagster_home)",
+            "Dagster's instance: run history and the writers' pool (config/dagster.yaml)",
+            _is_existing_dir),
 )
 
 _CHECKS: dict[str, Check] = {s.name: s.check for s in SETTINGS if s.check is not None}

@@ -54,6 +54,8 @@ def folders(tmp_path) -> dict[str, str]:
     ("SALESOPS_AS_OF_DATE", "yesterday", "SALESOPS_AS_OF_DATE='yesterday': expected a date"),
     ("SALESOPS_ALERT_WEBHOOK_URL", "hooks.slack.com/x", "expected an http(s):// URL"),
     ("SALESOPS_LOG_LEVEL", "LOUD", "expected one of DEBUG"),
+    ("DAGSTER_HOME", "/nowhere/dagster", "DAGSTER_HOME='/nowhere/dagster': /nowhere/dagster is "
+                                         "not an existing folder"),
     ("SALESOPS_KEEP_VERSION", "3", "SALESOPS_KEEP_VERSION: not a salesops setting (did you mean "
                                    "SALESOPS_KEEP_VERSIONS?)"),
 ])
