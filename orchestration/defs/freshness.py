@@ -60,4 +60,3 @@ def build_freshness_sensor(checks: Sequence[dg.AssetChecksDefinition]) -> dg.Sen
             minimum_interval_seconds=600,
             default_status=dg.DefaultSensorStatus.RUNNING,
         )
-
