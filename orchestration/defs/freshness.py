@@ -25,7 +25,6 @@ import dagster as dg
 
 from salesops.settings import DEFAULT_FRESHNESS_HOURS, Settings
 
-FRESHNESS_HOURS_VAR = "SALESOPS_FRESHNESS_HOURS"
 FRESHNESS_SENSOR_NAME = "marts_freshness_sensor"
 
 

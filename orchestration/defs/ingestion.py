@@ -18,11 +18,6 @@ def raw_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", table])
 
 
-def first_raw_key(system: str) -> dg.AssetKey:
-    """One raw table of the system: its partitions say which drop dates were ingested."""
-    return raw_key(files_for(system)[0].table)
-
-
 def build_ingestion_asset(
     system: str, settings: Settings, partitions: dg.PartitionsDefinition
 ) -> dg.AssetsDefinition:
