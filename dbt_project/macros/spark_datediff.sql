@@ -9,6 +9,6 @@
         (floor(unix_timestamp({{ second_date }}) / {{ seconds }})
             - floor(unix_timestamp({{ first_date }}) / {{ seconds }}))
     {%- else -%}
-        {{ dbt_spark.spark__datediff(first_date, second_date, datepart) }}
+        {{ dbt.spark__datediff(first_date, second_date, datepart) }}
     {%- endif -%}
 {%- endmacro %}
