@@ -39,8 +39,10 @@ def compare(con: duckdb.DuckDBPyConnection, left: str, right: str) -> tuple[bool
     if [n.lower() for n in names] != [n.lower() for n in right_names]:
         return False, f"columns differ: {names} vs {right_names}"
     columns = ", ".join(f'"{n}"' for n in names)
-    only_left = _count(con, f"select {columns} from {left} except all select {columns} from {right}")
-    only_right = _count(con, f"select {columns} from {right} except all select {columns} from {left}")
+    only_left = _count(con, f"select {columns} from {left} except all "
+                            f"select {columns} from {right}")
+    only_right = _count(con, f"select {columns} from {right} except all "
+                             f"select {columns} from {left}")
     rows = (_count(con, f"select * from {left}"), _count(con, f"select * from {right}"))
     if only_left == 0 and only_right == 0:
         return True, f"equal ({rows[0]} rows)"
@@ -50,7 +52,8 @@ def compare(con: duckdb.DuckDBPyConnection, left: str, right: str) -> tuple[bool
         if _count(con, f"select {column} from {left} except all select {column} from {right}") == 0:
             continue
         note = name
-        if data_type.upper() in ("DOUBLE", "FLOAT", "REAL") or data_type.upper().startswith("DECIMAL"):
+        kind = data_type.upper()
+        if kind in ("DOUBLE", "FLOAT", "REAL") or kind.startswith("DECIMAL"):
             rounded = f"round(cast({column} as double), 6)"
             if _count(con, f"select {rounded} from {left} except all "
                            f"select {rounded} from {right}") == 0:
