@@ -2,7 +2,7 @@
     grain). Sums and counts are 0 in a row that exists; hours (summed as seconds) and scores
     are exact decimal sums so a rerun gives the same digits. -#}
 {% macro people_training_sums() -%}
-    cast(coalesce({{ exact_sum('training_seconds') }}, 0) / 3600.0 as double) as training_hours,
+    cast(coalesce({{ exact_sum('training_seconds') }}, 0) as double) / 3600.0 as training_hours,
     cast(sum(courses_completed) as bigint) as courses_completed,
     cast(sum(assignments_due) as bigint) as assignments_due,
     cast(sum(assignments_completed_on_time) as bigint) as assignments_completed_on_time,

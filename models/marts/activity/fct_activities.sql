@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_materialization()) }}
 -- One row per live Task and Event (latest version, not deleted), with its owner's e-mail, its
 -- touch time and whether it is an outreach touch (METRICS.md section 8).
 --   touch_at: Task = CompletedDateTime, else CreatedDate; Event = CreatedDate (it has no

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_materialization()) }}
 -- The lead-response population (METRICS.md section 9): one row per live lead with its creation
 -- month, its owner (current OwnerId) and the owner's team / region on the lead's CreatedDate.
 select

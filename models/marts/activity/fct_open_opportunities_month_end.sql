@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_materialization()) }}
 -- Opportunity hygiene at each month end: the opportunities open at the end of the month, with
 -- the owner and values of the version in force at that moment. The raw history keeps every
 -- version delivered, so the version in force at a month end is the latest raw version stamped

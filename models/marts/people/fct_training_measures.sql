@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_materialization()) }}
 -- Training measure contributions, one row per learning event, each with its month, rep e-mail,
 -- event date and the rep's team / region in force on that date (NULL without an HR period):
 --   completed / passed statement -> training seconds (hours x 3600, summed exactly)

@@ -55,7 +55,7 @@ rep_hours as (
     select
         population.quarter,
         population.rep_email,
-        cast(coalesce({{ exact_sum('measure_rows.training_seconds') }}, 0) / 3600.0 as double) as training_hours
+        cast(coalesce({{ exact_sum('measure_rows.training_seconds') }}, 0) as double) / 3600.0 as training_hours
     from population
     inner join quarters
         on population.quarter = quarters.quarter

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_materialization()) }}
 -- The close months that have ended (month end before "now") and have a won deal or a
 -- forecast, with the snapshot each forecast-accuracy horizon reads: the latest CRM snapshot
 -- on or before 30, 60 and 90 days before the month end (NULL when there is none).

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_materialization()) }}
 -- What the forecast-accuracy marts sum, for close months that have ended (month end before
 -- "now", the newest extract date loaded), one row per event with the team / region in force
 -- on the event's date:

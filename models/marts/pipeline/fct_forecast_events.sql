@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_materialization()) }}
 -- What the pipeline-forecast marts sum, one row per event, each with the rep and the team /
 -- region in force on the snapshot date (the date the pipeline stood as it did):
 -- - every opportunity of each snapshot with a CloseDate that is open, or closed and won

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_materialization()) }}
 -- What the quota-attainment marts sum, one row per event with the team / region in force on
 -- the event's date: every won opportunity (latest version, not deleted, IsClosed and IsWon,
 -- with a CloseDate) in its close month, with the team on its CloseDate; every quota in its

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_materialization()) }}
 -- Closed opportunities with a CloseDate: the population of the closed-deal KPIs. Each carries
 -- its close month, its owner's rep email and the team / region in force on its CloseDate.
 select

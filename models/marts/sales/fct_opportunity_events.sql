@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_materialization()) }}
 -- The two dated events of a live opportunity that sales velocity counts: its creation
 -- (event_date = created_date; owner's team / region in force on that day) and, once closed with
 -- a CloseDate, its close (event_date = close_date; team / region in force on the CloseDate, as

@@ -82,9 +82,9 @@ select
     classified_entries.exited_at,
     classified_entries.next_stage_name,
     cast(
-        {{ dbt.datediff('classified_entries.entered_at', 'classified_entries.exited_at', 'second') }} / 86400.0
+        {{ dbt.datediff('classified_entries.entered_at', 'classified_entries.exited_at', 'second') }}
         as double
-    ) as days_in_stage,
+    ) / 86400.0 as days_in_stage,
     classified_entries.exited_at is null as is_current_stage,
     classified_entries.is_won_stage,
     classified_entries.is_lost_stage,

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_materialization()) }}
 -- The events kpi_sales_cycle counts at every grain, one row per event and month it counts for:
 -- 'closed_in_month': an opportunity closed in the month (fct_closed_opportunities; team and
 -- region in force on its CloseDate), for the cycle measures;

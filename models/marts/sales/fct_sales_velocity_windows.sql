@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_materialization()) }}
 -- Each opportunity event repeated for every month whose trailing 90-day window contains it:
 -- window = month_end - 89 days .. month_end (a window reaches back at most 3 months, so the
 -- event's month and the 3 following are the candidates). Months after the as-of month ("now",
