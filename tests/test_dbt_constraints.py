@@ -74,3 +74,18 @@ def test_published_marts_say_not_null_by_constraint_not_by_test():
                    if node["resource_type"] == "test" and node.get("attached_node") in marts
                    and (node.get("test_metadata") or {}).get("name") == "not_null")
     assert tests == []
+
+
+def test_the_manifest_is_parsed_where_it_is_looked_for(tmp_path, monkeypatch):
+    """DBT_TARGET_PATH (the dbt steps' own target folders) doesn't move the manifest the
+    definitions read: a missing manifest is parsed into the project's target folder."""
+    from dagster_dbt import DbtProject
+
+    from salesops.settings import DBT_PROJECT_DIR
+
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "elsewhere"))
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
+                         target_path=tmp_path / "target")
+    manifest = ensure_manifest(Settings.from_env(), project)
+    assert manifest == tmp_path / "target" / "manifest.json" and manifest.is_file()
+    assert "model.salesops.kpi_win_rate" in json.loads(manifest.read_text())["nodes"]

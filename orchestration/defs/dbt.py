@@ -68,7 +68,10 @@ def ensure_manifest(settings: Settings, project: DbtProject = dbt_project) -> Pa
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project):
         subprocess.run(
             [DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(project.project_dir),
-             "--profiles-dir", str(project.profiles_dir), "--vars", dbt_vars(settings)],
+             "--profiles-dir", str(project.profiles_dir), "--vars", dbt_vars(settings),
+             # where the manifest is looked for, whatever DBT_TARGET_PATH says (that folder
+             # holds the per-invocation targets of the dbt steps)
+             "--target-path", str(manifest.parent)],
             check=True,
         )
         manifest.touch()
