@@ -125,8 +125,7 @@ candidates as (
     from pieces
     inner join shared_periods
         on pieces.work_email = shared_periods.work_email
-        and shared_periods.valid_from <= pieces.piece_from
-        and (shared_periods.valid_to is null or pieces.piece_from <= shared_periods.valid_to)
+        and {{ in_force('shared_periods', 'pieces.piece_from') }}
     left join spans
         on shared_periods.employee_id = spans.employee_id
     group by

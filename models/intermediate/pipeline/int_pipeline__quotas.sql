@@ -30,5 +30,4 @@ left join {{ ref('stg_crm__users') }} as owners
     on quotas.quota_owner_id = owners.user_id
 left join {{ ref('int_hr__worker_periods') }} as worker_periods
     on owners.email = worker_periods.work_email
-    and worker_periods.valid_from <= quotas.start_date
-    and (worker_periods.valid_to is null or quotas.start_date <= worker_periods.valid_to)
+    and {{ in_force('worker_periods', 'quotas.start_date') }}

@@ -72,8 +72,7 @@ working_day_parts as (
     from working_days
     left join {{ ref('int_hr__worker_periods') }} as periods
         on working_days.rep_email = periods.work_email
-        and periods.valid_from <= working_days.work_day
-        and (periods.valid_to is null or working_days.work_day <= periods.valid_to)
+        and {{ in_force('periods', 'working_days.work_day') }}
     group by working_days.month, working_days.rep_email, periods.team, periods.region
 ),
 
@@ -105,8 +104,7 @@ usage_parts as (
     from daily_usage
     left join {{ ref('int_hr__worker_periods') }} as periods
         on daily_usage.rep_email = periods.work_email
-        and periods.valid_from <= daily_usage.activity_date
-        and (periods.valid_to is null or daily_usage.activity_date <= periods.valid_to)
+        and {{ in_force('periods', 'daily_usage.activity_date') }}
     left join working_weekdays
         on working_weekdays.iso_day_of_week = {{ iso_day_of_week('daily_usage.activity_date') }}
     group by daily_usage.month, daily_usage.rep_email, periods.team, periods.region

@@ -17,6 +17,5 @@ select
 from {{ ref('fct_leads') }} as leads
 left join {{ ref('int_hr__worker_periods') }} as periods
     on leads.owner_email = periods.work_email
-    and periods.valid_from <= leads.created_date
-    and (periods.valid_to is null or leads.created_date <= periods.valid_to)
+    and {{ in_force('periods', 'leads.created_date') }}
 where leads.created_month is not null

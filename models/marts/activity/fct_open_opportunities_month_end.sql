@@ -118,5 +118,4 @@ left join owners
     on open_at_month_end.owner_id = owners.user_id
 left join {{ ref('int_hr__worker_periods') }} as periods
     on owners.email = periods.work_email
-    and periods.valid_from <= open_at_month_end.month_end
-    and (periods.valid_to is null or open_at_month_end.month_end <= periods.valid_to)
+    and {{ in_force('periods', 'open_at_month_end.month_end') }}

@@ -39,8 +39,7 @@ touch_parts as (
     from touches
     left join {{ ref('int_hr__worker_periods') }} as periods
         on touches.owner_email = periods.work_email
-        and periods.valid_from <= touches.touch_date
-        and (periods.valid_to is null or touches.touch_date <= periods.valid_to)
+        and {{ in_force('periods', 'touches.touch_date') }}
     group by
         cast({{ dbt.date_trunc('month', 'touches.touch_date') }} as date),
         touches.owner_email,
@@ -80,8 +79,7 @@ leads_touched_parts as (
     from rep_lead_months
     left join {{ ref('int_hr__worker_periods') }} as periods
         on rep_lead_months.rep_email = periods.work_email
-        and periods.valid_from <= rep_lead_months.first_touch_date
-        and (periods.valid_to is null or rep_lead_months.first_touch_date <= periods.valid_to)
+        and {{ in_force('periods', 'rep_lead_months.first_touch_date') }}
     group by rep_lead_months.month, rep_lead_months.rep_email, periods.team, periods.region
 ),
 
@@ -103,8 +101,7 @@ cohort_parts as (
     from leads
     left join {{ ref('int_hr__worker_periods') }} as periods
         on leads.owner_email = periods.work_email
-        and periods.valid_from <= leads.created_date
-        and (periods.valid_to is null or leads.created_date <= periods.valid_to)
+        and {{ in_force('periods', 'leads.created_date') }}
     where leads.created_month is not null
     group by leads.created_month, leads.owner_email, periods.team, periods.region
 )

@@ -33,8 +33,7 @@ owner_periods as (
         on opportunities.owner_id = owners.user_id
     inner join {{ ref('int_hr__worker_periods') }} as worker_periods
         on owners.email = worker_periods.work_email
-        and worker_periods.valid_from <= opportunities.close_date
-        and (worker_periods.valid_to is null or opportunities.close_date <= worker_periods.valid_to)
+        and {{ in_force('worker_periods', 'opportunities.close_date') }}
 )
 
 select

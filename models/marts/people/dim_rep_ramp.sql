@@ -47,8 +47,7 @@ first_wins as (
         and (spans.termination_date is null or won_deals.close_date <= spans.termination_date)
     left join {{ ref('int_hr__worker_periods') }} as identity_periods
         on won_deals.owner_email = identity_periods.work_email
-        and identity_periods.valid_from <= won_deals.close_date
-        and (identity_periods.valid_to is null or won_deals.close_date <= identity_periods.valid_to)
+        and {{ in_force('identity_periods', 'won_deals.close_date') }}
     where identity_periods.employee_id is null
         or identity_periods.employee_id = spans.employee_id
     group by spans.employee_id, spans.span_number
@@ -91,5 +90,4 @@ left join {{ ref('int_crm__reps_by_email') }} as reps
     on spans.work_email = reps.rep_email
 left join {{ ref('int_hr__employee_periods') }} as hire_periods
     on spans.employee_id = hire_periods.employee_id
-    and hire_periods.valid_from <= spans.hire_date
-    and (hire_periods.valid_to is null or spans.hire_date <= hire_periods.valid_to)
+    and {{ in_force('hire_periods', 'spans.hire_date') }}

@@ -72,14 +72,11 @@ select
 from span_months
 left join worker_periods as start_periods
     on span_months.employee_id = start_periods.employee_id
-    and start_periods.valid_from <= span_months.month
-    and (start_periods.valid_to is null or span_months.month <= start_periods.valid_to)
+    and {{ in_force('start_periods', 'span_months.month') }}
 left join worker_periods as end_periods
     on span_months.employee_id = end_periods.employee_id
-    and end_periods.valid_from <= span_months.period_end
-    and (end_periods.valid_to is null or span_months.period_end <= end_periods.valid_to)
+    and {{ in_force('end_periods', 'span_months.period_end') }}
 left join worker_periods as separation_periods
     on span_months.employee_id = separation_periods.employee_id
     and span_months.is_separation
-    and separation_periods.valid_from <= span_months.termination_date
-    and (separation_periods.valid_to is null or span_months.termination_date <= separation_periods.valid_to)
+    and {{ in_force('separation_periods', 'span_months.termination_date') }}

@@ -97,5 +97,4 @@ inner join {{ ref('int_crm__reps_by_email') }} as reps
     on measure_rows.rep_email = reps.rep_email
 left join {{ ref('int_hr__worker_periods') }} as worker_periods
     on measure_rows.rep_email = worker_periods.work_email
-    and worker_periods.valid_from <= measure_rows.event_date
-    and (worker_periods.valid_to is null or measure_rows.event_date <= worker_periods.valid_to)
+    and {{ in_force('worker_periods', 'measure_rows.event_date') }}

@@ -39,8 +39,7 @@ snapshot_quotas as (
     cross join quota_months
     left join {{ ref('int_hr__worker_periods') }} as worker_periods
         on quota_months.rep_email = worker_periods.work_email
-        and worker_periods.valid_from <= snapshot_dates.snapshot_date
-        and (worker_periods.valid_to is null or snapshot_dates.snapshot_date <= worker_periods.valid_to)
+        and {{ in_force('worker_periods', 'snapshot_dates.snapshot_date') }}
 )
 
 select

@@ -66,5 +66,4 @@ left join owners
     on snapshot_versions.owner_id = owners.user_id
 left join owner_periods
     on owners.email = owner_periods.work_email
-    and owner_periods.valid_from <= snapshot_versions.snapshot_date
-    and (owner_periods.valid_to is null or snapshot_versions.snapshot_date <= owner_periods.valid_to)
+    and {{ in_force('owner_periods', 'snapshot_versions.snapshot_date') }}

@@ -22,8 +22,7 @@ created_events as (
     from opportunities
     left join {{ ref('int_hr__worker_periods') }} as worker_periods
         on opportunities.owner_email = worker_periods.work_email
-        and worker_periods.valid_from <= opportunities.created_date
-        and (worker_periods.valid_to is null or opportunities.created_date <= worker_periods.valid_to)
+        and {{ in_force('worker_periods', 'opportunities.created_date') }}
     where opportunities.created_date is not null
 ),
 

@@ -33,5 +33,4 @@ left join {{ ref('int_crm__reps_by_email') }} as reps
     on rep_month_sums.rep_email = reps.rep_email
 left join {{ ref('int_hr__worker_periods') }} as month_end_periods
     on rep_month_sums.rep_email = month_end_periods.work_email
-    and month_end_periods.valid_from <= {{ month_end('rep_month_sums.month') }}
-    and (month_end_periods.valid_to is null or {{ month_end('rep_month_sums.month') }} <= month_end_periods.valid_to)
+    and {{ in_force('month_end_periods', month_end('rep_month_sums.month')) }}
