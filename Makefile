@@ -16,7 +16,7 @@ CHROMIUM ?= /usr/bin/chromium
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find models dbt_project/macros seeds -type f 2>/dev/null) dbt_project/dbt_project.yml
 
-.PHONY: setup browser demo run test ui lint docs clean help bench
+.PHONY: setup browser demo run test ui lint docs clean help bench setup-spark java test-spark
 
 help:
 	@echo "make demo   set up, generate the sample data if missing, run the pipeline, publish"
@@ -24,6 +24,7 @@ help:
 	@echo "make run    run the pipeline on SALESOPS_LANDING_DIR (no generation)"
 	@echo "make ui     dagster dev on http://127.0.0.1:3000"
 	@echo "make setup  create .venv, install the pinned dependencies, parse the dbt project"
+	@echo "make test-spark  set up Spark (the spark extra, Java) and check every mart against it"
 	@echo "make bench  benchmark: pipeline vs the floor, increment, load time (PRESETS=\"medium large\")"
 
 setup: $(STAMP) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
@@ -70,6 +71,33 @@ browser:
 TEST_WORKERS ?= 2
 test: setup browser
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15
+
+# Spark (issue 14, docs/spark.md): the spark extra pinned by requirements-spark.lock, on top of
+# requirements.lock in the same .venv, and Java from Debian's packages when there is none.
+SPARK_STAMP := $(VENV)/.installed-spark
+setup-spark: setup java $(SPARK_STAMP)
+
+$(SPARK_STAMP): $(STAMP) requirements-spark.lock
+	@echo "set-up: the spark extra (dbt-spark, pyspark) into $(VENV) (log: $(INSTALL_LOG))"
+	@$(BIN)/python -m pip install --disable-pip-version-check -r requirements.lock -r requirements-spark.lock \
+	   >> $(INSTALL_LOG) 2>&1 \
+	 || { tail -n 40 $(INSTALL_LOG); echo "set-up failed: the whole log is $(INSTALL_LOG)"; exit 1; }
+	@touch $(SPARK_STAMP)
+
+java:
+	@if command -v java >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "set-up: Debian's openjdk-17-jre-headless (Spark needs Java)"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends openjdk-17-jre-headless >/dev/null; } \
+	    || { echo "set-up failed: could not install openjdk-17-jre-headless"; exit 1; }; \
+	else \
+	  echo "set-up failed: Spark needs Java 17: install openjdk-17-jre-headless (as root)"; exit 1; \
+	fi
+
+# Every published mart built on a local Spark equals the DuckDB build (tests/test_spark_parity.py).
+test-spark: setup-spark
+	SALESOPS_TEST_SPARK=1 $(BIN)/python -m pytest -q -m spark tests/test_spark_parity.py --durations=5
 
 lint: setup
 	$(BIN)/ruff check salesops salesops_cli orchestration tests bench

@@ -73,3 +73,17 @@ def _build_demo_run(root: Path, preset: str) -> PipelineRun:
         ok, reasons = run_pipeline()
     assert ok, reasons
     return run
+
+
+SPARK_ENABLED = os.environ.get("SALESOPS_TEST_SPARK") == "1"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests marked `spark` build the dbt project on a local Spark (minutes, Java, the spark
+    extra): skipped unless SALESOPS_TEST_SPARK=1, which `make test-spark` sets."""
+    if SPARK_ENABLED:
+        return
+    skip = pytest.mark.skip(reason="Spark parity: run `make test-spark` (SALESOPS_TEST_SPARK=1)")
+    for item in items:
+        if "spark" in item.keywords:
+            item.add_marker(skip)

@@ -4,19 +4,13 @@
     amount measure; negative cycle days (a data-quality failure) are left out of every cycle
     measure and counted in negative_cycle_count. -#}
 
-{#- A continuous percentile rounded to 6 decimals (as exact_sum fixes money to 6 decimals), so
-    interpolation noise (48.000000000000014) never reaches the published numbers. -#}
-{% macro sales_percentile(expression, p) -%}
-    round(cast({{ percentile_cont(expression, p) }} as double), 6)
-{%- endmacro %}
-
 {#- Over won opportunities (is_won already filtered). -#}
 {% macro sales_deal_value_measures(amount='amount_reporting') -%}
     cast(count(*) as bigint) as won_count,
     cast(count({{ amount }}) as bigint) as won_with_amount_count,
     cast(coalesce({{ exact_sum(amount) }}, 0) as double) as bookings_amount,
     cast({{ safe_divide(exact_sum(amount), 'count(' ~ amount ~ ')') }} as double) as avg_won_amount,
-    cast({{ sales_percentile(amount, 0.5) }} as double) as median_won_amount,
+    cast({{ rounded_percentile(amount, 0.5) }} as double) as median_won_amount,
     cast(round(max({{ amount }}), 6) as double) as largest_won_amount
 {%- endmacro %}
 
@@ -47,10 +41,10 @@
     cast(coalesce(sum({{ won_cycle }}), 0) as bigint) as won_cycle_days_total,
     cast(count({{ closed_cycle }}) as bigint) as closed_cycle_count,
     cast(coalesce(sum({{ closed_cycle }}), 0) as bigint) as closed_cycle_days_total,
-    cast({{ sales_percentile(won_cycle, 0.5) }} as double) as median_cycle_days_won,
-    cast({{ sales_percentile(won_cycle, 0.9) }} as double) as p90_cycle_days_won,
-    cast({{ sales_percentile(closed_cycle, 0.5) }} as double) as median_cycle_days_closed,
-    cast({{ sales_percentile(closed_cycle, 0.9) }} as double) as p90_cycle_days_closed,
+    cast({{ rounded_percentile(won_cycle, 0.5) }} as double) as median_cycle_days_won,
+    cast({{ rounded_percentile(won_cycle, 0.9) }} as double) as p90_cycle_days_won,
+    cast({{ rounded_percentile(closed_cycle, 0.5) }} as double) as median_cycle_days_closed,
+    cast({{ rounded_percentile(closed_cycle, 0.9) }} as double) as p90_cycle_days_closed,
     cast(count(case when event_type = 'created_in_90d' then 1 end) as bigint) as created_count_90d,
     cast(count(case when event_type = 'closed_in_90d' then 1 end) as bigint) as closed_count_90d,
     cast(count(case when event_type = 'closed_in_90d' and is_won then 1 end) as bigint) as won_count_90d,

@@ -16,8 +16,8 @@ stage_month_sums as (
         cast(count(case when moved_on then 1 end) as bigint) as moved_on_count,
         cast(count(case when won_later then 1 end) as bigint) as won_later_count,
         cast(count(days_in_stage) as bigint) as exited_count,
-        cast(avg(days_in_stage) as double) as avg_days_in_stage,
-        {{ sales_percentile('days_in_stage', 0.5) }} as median_days_in_stage
+        {{ exact_avg_of_whole('days_in_stage', 86400) }} as avg_days_in_stage,
+        {{ rounded_percentile('days_in_stage', 0.5) }} as median_days_in_stage
     from stage_entries
     group by entered_month, stage_name
 )
