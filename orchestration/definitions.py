@@ -14,7 +14,12 @@ from salesops.settings import Settings
 
 from .defs.alerts import build_run_failure_sensor
 from .defs.automation import build_new_drop_sensor, build_nightly_schedule, pipeline_job
-from .defs.dbt import asset_key_for_model, build_dbt_assets, dbt_resource, published_mart_keys
+from .defs.dbt import (
+    asset_key_for_model,
+    build_dbt_assets,
+    build_dbt_resource,
+    published_mart_keys,
+)
 from .defs.freshness import build_freshness_checks, build_freshness_sensor, freshness_max_lag
 from .defs.ingestion import build_ingestion_assets, ledger_specs
 from .defs.partitions import drop_partitions
@@ -42,7 +47,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         schedules=[build_nightly_schedule(settings)],
         sensors=[build_new_drop_sensor(settings), build_run_failure_sensor(settings),
                  build_freshness_sensor(freshness_checks)],
-        resources={"dbt": dbt_resource},
+        resources={"dbt": build_dbt_resource(settings)},
         # `salesops run` logs to a file and draws progress (run_logging.py); UI runs use the
         # console.
         loggers={"console": dg.colored_console_logger, "salesops_run": salesops_run_logger},

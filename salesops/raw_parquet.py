@@ -128,8 +128,9 @@ def ingest_to_parquet(
     scratch database, then export its raw schema to `out`."""
     from salesops.ingest.loader import load_landing
 
-    out.resolve().parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".salesops-ingest-", dir=out.resolve().parent) as scratch:
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".salesops-ingest-", dir=parent) as scratch:
         database = Path(scratch) / "scratch.duckdb"
         report = load_landing(landing, database, hr_column_map=hr_column_map, log=log)
         report.raise_for_failures()

@@ -175,6 +175,21 @@ class Settings:
         return self._optional_path("SALESOPS_LOG_DIR") or self.warehouse.parent / "logs"
 
     @property
+    def dbt_target(self) -> str:
+        """SALESOPS_DBT_TARGET: the profiles.yml output the pipeline's dbt builds (duckdb or
+        spark_local; docs/spark.md)."""
+        return self._checked("SALESOPS_DBT_TARGET") or "duckdb"
+
+    @property
+    def spark_dir(self) -> Path:
+        """Where the spark_local output keeps its metastore, tables and the raw Parquet."""
+        return self._optional_path("SALESOPS_SPARK_DIR") or self.warehouse.parent / "spark"
+
+    @property
+    def spark_driver_memory(self) -> str:
+        return self._checked("SALESOPS_SPARK_DRIVER_MEMORY") or "4g"
+
+    @property
     def dagster_home(self) -> str | None:
         return self._raw("DAGSTER_HOME") or None
 
@@ -250,6 +265,32 @@ def _is_url(value: str) -> str | None:
 def _is_log_level(value: str) -> str | None:
     levels = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
     return None if value.upper() in levels else f"expected one of {', '.join(levels)}"
+
+
+PIPELINE_DBT_TARGETS = ("duckdb", "spark_local")
+
+
+def _is_pipeline_dbt_target(value: str) -> str | None:
+    if value not in PIPELINE_DBT_TARGETS:
+        return (f"expected {' or '.join(PIPELINE_DBT_TARGETS)} (the pipeline's dbt; the "
+                "spark_thrift and databricks outputs are for a dbt run by hand, docs/spark.md)")
+    if value == "spark_local":
+        import importlib.util
+        import shutil
+
+        if importlib.util.find_spec("pyspark") is None or \
+                importlib.util.find_spec("dbt.adapters.spark") is None:
+            return "spark_local needs the spark extra (dbt-spark, pyspark): run `make setup-spark`"
+        if shutil.which("java") is None:
+            return "spark_local needs Java 17 (Debian: openjdk-17-jre-headless; `make setup-spark`)"
+    return None
+
+
+_JVM_MEMORY = re.compile(r"[1-9][0-9]*[kmgt]", re.IGNORECASE)
+
+
+def _is_jvm_memory(value: str) -> str | None:
+    return None if _JVM_MEMORY.fullmatch(value) else "expected a JVM size such as 4g or 2048m"
 
 
 def _is_dir(value: str) -> str | None:
@@ -341,6 +382,13 @@ SETTINGS: tuple[Setting, ...] = (
             "the level of the run's log file (and of the terminal with --verbose)", _is_log_level),
     Setting("SALESOPS_LOG_DIR", "<warehouse folder>/logs",
             "where `salesops run` writes each run's full log", _is_dir),
+    Setting("SALESOPS_DBT_TARGET", "duckdb",
+            "the engine of the pipeline's dbt: duckdb, or spark_local (a local Spark; the marts "
+            "come back to the warehouse for the checks and publishing)", _is_pipeline_dbt_target),
+    Setting("SALESOPS_SPARK_DIR", "<warehouse folder>/spark",
+            "spark_local: Spark's metastore, tables and the raw layer as Parquet", _is_dir),
+    Setting("SALESOPS_SPARK_DRIVER_MEMORY", "4g", "spark_local: the Spark driver's memory",
+            _is_jvm_memory),
     Setting("DAGSTER_HOME", "unset (the Makefile sets .dagster_home)",
             "Dagster's instance: run history and the writers' pool (config/dagster.yaml)",
             _is_existing_dir),
@@ -359,8 +407,7 @@ DEVELOPMENT_VARIABLES = frozenset({
     "SALESOPS_TEST_PRESET", "SALESOPS_TEST_SEED", "SALESOPS_TEST_PUBLISH_PAUSE_SECONDS",
     "SALESOPS_TEST_SPARK", "SALESOPS_UPDATE_SNAPSHOTS", "SALESOPS_CHROMIUM",
     "SALESOPS_BENCH_TEST", "SALESOPS_BENCH_RESULTS_DIR", "SALESOPS_BENCH_CACHE_DIR",
-    # read by dbt's profiles.yml for a hand-run dbt on Spark (docs/spark.md), not by the pipeline
-    "SALESOPS_DBT_TARGET", "SALESOPS_SPARK_DIR", "SALESOPS_SPARK_DRIVER_MEMORY",
+    # read by dbt's profiles.yml for a dbt run by hand on a Spark cluster (docs/spark.md)
     "SALESOPS_SPARK_THRIFT_HOST", "SALESOPS_SPARK_THRIFT_PORT", "SALESOPS_SPARK_THRIFT_USER",
     "SALESOPS_SPARK_SCHEMA",
 })

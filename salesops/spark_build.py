@@ -42,8 +42,8 @@ def java_problem() -> str | None:
     import subprocess
 
     try:
-        import pyspark  # noqa: F401
         import dbt.adapters.spark  # noqa: F401
+        import pyspark  # noqa: F401
     except ImportError as error:
         return f"the spark extra is not installed ({error}): run `make setup-spark`"
     java = shutil.which("java")
@@ -55,7 +55,55 @@ def java_problem() -> str | None:
     return None
 
 
-def dbt_args(command: list[str], spark_dir: Path, target_path: Path, driver_memory: str) -> list[str]:
+SPARK_DATABASES = ("reference", "staging", "intermediate", "marts")
+"""The Spark databases the dbt project builds (its custom schemas)."""
+
+
+def spark_table_folders(spark_dir: Path, databases=SPARK_DATABASES) -> dict[tuple[str, str], Path]:
+    """{(database, table): folder} of the managed tables of spark_local under `spark_dir`
+    (``<spark-dir>/warehouse/<database>.db/<table>/``, Parquet files)."""
+    found = {}
+    for database in databases:
+        root = spark_dir / "warehouse" / f"{database}.db"
+        if root.is_dir():
+            for folder in sorted(root.iterdir()):
+                if folder.is_dir() and not folder.name.startswith((".", "_")):
+                    found[(database, folder.name)] = folder
+    return found
+
+
+def mirror_into_duckdb(spark_dir: Path, warehouse: Path, memory_limit: str = "4GB") -> int:
+    """Every table dbt built on spark_local, copied into the DuckDB warehouse's schema of the
+    same name (replacing the table or view there), in one transaction: the raw checks' and
+    publishing's warehouse then holds the Spark build. Returns the number of tables."""
+    import duckdb
+
+    folders = spark_table_folders(spark_dir)
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(f"set memory_limit = '{memory_limit}'")
+        existing = {(r[0], r[1]): r[2] for r in con.execute(
+            "select table_schema, table_name, table_type from information_schema.tables "
+            "where table_catalog = current_database()").fetchall()}
+        con.execute("begin transaction")
+        for (database, table), folder in folders.items():
+            con.execute(f'create schema if not exists "{database}"')
+            kind = existing.get((database, table))
+            if kind == "VIEW":
+                con.execute(f'drop view "{database}"."{table}"')
+            files = (folder / "*.parquet").as_posix().replace("'", "''")
+            con.execute(f'create or replace table "{database}"."{table}" as '
+                        f"select * from read_parquet('{files}')")
+        con.execute("commit")
+    finally:
+        con.close()
+    return len(folders)
+
+
+def dbt_args(
+    command: list[str], spark_dir: Path, target_path: Path, driver_memory: str
+) -> list[str]:
     """A dbt command line for the spark_local output of this project."""
     dbt_vars = {"salesops_spark_dir": str(spark_dir),
                 "salesops_spark_driver_memory": driver_memory}

@@ -54,6 +54,10 @@ def folders(tmp_path) -> dict[str, str]:
     ("SALESOPS_AS_OF_DATE", "yesterday", "SALESOPS_AS_OF_DATE='yesterday': expected a date"),
     ("SALESOPS_ALERT_WEBHOOK_URL", "hooks.slack.com/x", "expected an http(s):// URL"),
     ("SALESOPS_LOG_LEVEL", "LOUD", "expected one of DEBUG"),
+    ("SALESOPS_DBT_TARGET", "databricks", "SALESOPS_DBT_TARGET='databricks': expected duckdb or "
+                                          "spark_local (the pipeline's dbt; the spark_thrift and "
+                                          "databricks outputs are for a dbt run by hand"),
+    ("SALESOPS_SPARK_DRIVER_MEMORY", "4 GB", "expected a JVM size such as 4g"),
     ("DAGSTER_HOME", "/nowhere/dagster", "DAGSTER_HOME='/nowhere/dagster': /nowhere/dagster is "
                                          "not an existing folder"),
     ("SALESOPS_KEEP_VERSION", "3", "SALESOPS_KEEP_VERSION: not a salesops setting (did you mean "

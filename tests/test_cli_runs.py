@@ -136,13 +136,11 @@ def test_2016_history_publishes_with_defaults_and_a_concurrent_run_queues(tmp_pa
 
 def test_hr_and_lms_without_any_crm_publish_and_exit_0(tmp_path, tiny_landing):
     """An org whose CRM sends nothing: the run publishes (retention, HR) and the summary copes
-    with every empty KPI; nothing after the publish turns the success into a failure. (With
-    SALESOPS_DBT_TARGET, a hand-run dbt's Spark choice, set: the pipeline's dbt stays on DuckDB;
-    this venv has no Spark adapter, so a dbt that followed it would fail.)"""
+    with every empty KPI; nothing after the publish turns the success into a failure."""
     landing = tmp_path / "landing"
     for system in ("hr", "lms"):
         shutil.copytree(tiny_landing / system, landing / system)
-    env = {**env_for(tmp_path, landing), "SALESOPS_DBT_TARGET": "spark_local"}
+    env = env_for(tmp_path, landing)
     code, out, err = finish(start_run(env))
     assert code == 0, out + err
     assert "Traceback" not in out + err and "note: the run succeeded" not in err

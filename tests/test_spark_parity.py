@@ -2,22 +2,31 @@
 row (issue 14; docs/spark.md). `make test-spark` runs it (SALESOPS_TEST_SPARK=1).
 
 The DuckDB side is the session's demo run (the bundled sample, seed 42, through the whole
-Dagster pipeline). The Spark side starts from the same landing folder: its own ingestion to the
-Parquet raw layer (partitioned by drop date), the raw tables registered in Spark's metastore,
-then `dbt build --target spark_local` (seeds, models, data tests), all in one Spark session
-(`python -m salesops.spark_build`, in a child process so the JVM ends with it). Each mart is
-read back from its Parquet files by DuckDB and compared as a multiset (`except all` both ways):
-equal means the same rows, the same values, to the last bit.
+Dagster pipeline). Two Spark sides start from the same landing folder:
+
+- `python -m salesops.spark_build` (in a child process, so the JVM ends with it): its own
+  ingestion to the Parquet raw layer (partitioned by drop date), the raw tables registered in
+  Spark's metastore, then `dbt build --target spark_local` (seeds, models, data tests), all in
+  one Spark session; each mart is read back from its Parquet files by DuckDB;
+- the whole Dagster pipeline with SALESOPS_DBT_TARGET=spark_local: its dbt steps run on Spark,
+  the mart checks and publishing read the tables copied back; its published database is compared
+  with the DuckDB run's.
+
+Marts are compared as multisets (`except all` both ways): equal means the same rows, the same
+values, to the last bit.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import PipelineRun
+from pipeline_env import pipeline_env
 
 from scripts.compare_marts import compare
 
@@ -88,3 +97,56 @@ def test_the_raw_layer_is_parquet_partitioned_by_drop_date(demo_run, spark_build
                                    f"except all select {select} from {right})").fetchone()[0] == 0
     finally:
         con.close()
+
+
+@pytest.fixture(scope="module")
+def spark_pipeline_run(demo_run, tmp_path_factory) -> PipelineRun:
+    """The demo landing folder through the whole pipeline with its dbt on spark_local."""
+    from orchestration.in_process import run_pipeline
+
+    root = tmp_path_factory.mktemp("spark_pipeline")
+    run = PipelineRun(demo_run.landing_dir, root / "warehouse.duckdb", root / "published")
+    spark = {"SALESOPS_DBT_TARGET": "spark_local", "SALESOPS_SPARK_DIR": str(root / "spark")}
+    with pipeline_env(run.landing_dir, run.warehouse, run.publish_dir):
+        os.environ.update(spark)
+        try:
+            ok, reasons = run_pipeline()
+        finally:
+            for name in spark:
+                os.environ.pop(name, None)
+    assert ok, reasons
+    return run
+
+
+def test_the_pipeline_on_spark_publishes_what_the_duckdb_pipeline_publishes(
+        demo_run, spark_pipeline_run):
+    """Same published marts, same column types, same rows (publish_log, the record of each
+    publish, differs by nature); the run's dbt really ran on Spark
+    (its tables are in the Spark folder) and the ledgers say the marts are current."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{demo_run.publish_dir / 'salesops.duckdb'}' as d (read_only)")
+        con.execute(f"attach '{spark_pipeline_run.publish_dir / 'salesops.duckdb'}' as s "
+                    f"(read_only)")
+        tables = {}
+        for catalog in ("d", "s"):
+            tables[catalog] = {
+                r[0]: r[1] for r in con.execute(
+                    "select table_name, string_agg(column_name || ' ' || data_type, ', ' "
+                    "order by ordinal_position) from information_schema.columns "
+                    "where table_catalog = ? and table_schema = 'main' "
+                    "and table_name like 'kpi\\_%' escape '\\' group by table_name",
+                    [catalog]).fetchall()}
+        assert len(tables["d"]) >= 58 and tables["s"] == tables["d"]
+        differ = {}
+        for table in sorted(tables["d"]):
+            equal, line = compare(con, f"d.main.{table}", f"s.main.{table}")
+            if not equal:
+                differ[table] = line
+        assert differ == {}
+    finally:
+        con.close()
+    spark_marts = spark_pipeline_run.warehouse.parent / "spark" / "warehouse" / "marts.db"
+    assert (spark_marts / "kpi_win_rate").is_dir() and (spark_marts / "fct_opportunities").is_dir()
+    assert spark_pipeline_run.warehouse_rows(
+        "select count(*) from ops.published_marts")[0][0] == len(tables["d"])

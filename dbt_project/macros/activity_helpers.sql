@@ -73,8 +73,8 @@
     cast(count(case when is_pending then 1 end) as bigint) as leads_pending,
     cast(count(case when is_within_sla then 1 end) as bigint) as leads_within_sla,
     cast(count(case when is_never_answered then 1 end) as bigint) as leads_never_answered,
-    cast({{ rounded_percentile('response_minutes', 0.5) }} as double) as median_response_minutes,
-    cast({{ rounded_percentile('response_minutes', 0.9) }} as double) as p90_response_minutes,
+    cast({{ percentile_cont('response_minutes', 0.5) }} as double) as median_response_minutes,
+    cast({{ percentile_cont('response_minutes', 0.9) }} as double) as p90_response_minutes,
     cast({{ safe_divide('count(case when is_within_sla then 1 end)', 'count(case when not is_pending then 1 end)') }} as double) as within_sla_share,
     cast({{ safe_divide('count(case when is_never_answered then 1 end)', 'count(case when not is_pending then 1 end)') }} as double) as never_answered_share
 {%- endmacro %}

@@ -6,8 +6,8 @@
     cast(count(case when is_90_day_window_complete then 1 end) as bigint) as hires_90_day_window_complete,
     cast(count(case when left_within_90_days then 1 end) as bigint) as left_within_90_days,
     cast(count(case when ramp_days is not null then 1 end) as bigint) as ramped_hires,
-    {{ exact_avg('ramp_days') }} as avg_ramp_days,
-    cast({{ rounded_percentile('cast(ramp_days as double)', 0.5) }} as double) as median_ramp_days
+    cast(avg(cast(ramp_days as double)) as double) as avg_ramp_days,
+    cast({{ percentile_cont('cast(ramp_days as double)', 0.5) }} as double) as median_ramp_days
 {%- endmacro %}
 
 {#- The published new-hire columns from a row of new_hire_sums(): the attrition rate is

@@ -23,7 +23,9 @@ from dagster_dbt import (
 
 from salesops.pending import record_marts_build
 from salesops.publish import PUBLISHED_TAG
+from salesops.raw_parquet import export_warehouse, spark_tables
 from salesops.settings import DBT_PROJECT_DIR, Settings
+from salesops.spark_build import SPARK_TARGET, mirror_into_duckdb
 
 from .constants import WAREHOUSE_POOL
 from .partitions import SINGLE_RUN, run_drop_dates
@@ -35,10 +37,9 @@ from .settings_check import require_valid_settings
 _VENV_DBT = Path(sys.executable).with_name("dbt")
 DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
 
-PIPELINE_DBT_TARGET = "duckdb"
-"""The profiles.yml output the pipeline builds: ingestion, the checks and publishing work on the
-DuckDB warehouse, so its dbt does too, whatever SALESOPS_DBT_TARGET says (that variable chooses
-the output of a hand-run dbt; Spark is groundwork for now, docs/spark.md)."""
+PARSE_DBT_TARGET = "duckdb"
+"""The output the manifest is parsed for (the asset graph): the same nodes on every output, and
+parsing never starts an engine. The builds use the settings' output (SALESOPS_DBT_TARGET)."""
 
 # One setting points Dagster and dbt at the same DuckDB file: each dbt invocation gets the
 # settings' absolute warehouse path (and memory limit) as vars the profile reads (dbt_vars).
@@ -59,11 +60,25 @@ def _newest_source_mtime(project: DbtProject) -> float:
     return max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
 
 
+def dbt_target(settings: Settings) -> str:
+    """The settings' dbt output, leniently: duckdb when SALESOPS_DBT_TARGET is bad (the location
+    still loads; every step refuses with the problem, require_valid_settings)."""
+    try:
+        return settings.dbt_target
+    except ValueError:
+        return PARSE_DBT_TARGET
+
+
 def dbt_vars(settings: Settings, **extra: str) -> str:
     """`--vars` for one dbt invocation: the warehouse and DuckDB memory limit of `settings`
-    (read by profiles.yml), and `extra` (the incremental facts' drop dates)."""
-    return json.dumps({"salesops_warehouse": str(settings.warehouse),
-                       "salesops_duckdb_memory_limit": settings.duckdb_memory_limit, **extra})
+    (read by profiles.yml), Spark's folder and memory on spark_local, and `extra` (the
+    incremental facts' drop dates)."""
+    values = {"salesops_warehouse": str(settings.warehouse),
+              "salesops_duckdb_memory_limit": settings.duckdb_memory_limit}
+    if dbt_target(settings) == SPARK_TARGET:
+        values |= {"salesops_spark_dir": str(settings.spark_dir),
+                   "salesops_spark_driver_memory": settings.spark_driver_memory}
+    return json.dumps(values | extra)
 
 
 def ensure_manifest(settings: Settings, project: DbtProject = dbt_project) -> Path:
@@ -76,7 +91,7 @@ def ensure_manifest(settings: Settings, project: DbtProject = dbt_project) -> Pa
              "--profiles-dir", str(project.profiles_dir), "--vars", dbt_vars(settings),
              # where the manifest is looked for, whatever DBT_TARGET_PATH says (that folder
              # holds the per-invocation targets of the dbt steps)
-             "--target-path", str(manifest.parent), "--target", PIPELINE_DBT_TARGET],
+             "--target-path", str(manifest.parent), "--target", PARSE_DBT_TARGET],
             check=True,
         )
         manifest.touch()
@@ -144,11 +159,36 @@ def own_target_folder(context: dg.AssetExecutionContext, settings: Settings) -> 
 def stream_dbt(dbt: DbtCliResource, context: dg.AssetExecutionContext, settings: Settings,
                **extra_vars: str):
     """`dbt build` streamed as Dagster events, in a target folder of its own (see above), on
-    the warehouse of `settings` (dbt_vars, with `extra_vars`)."""
+    the warehouse of `settings` (dbt_vars, with `extra_vars`). On spark_local the build is
+    framed by the Spark steps: the raw layer goes to Spark first, the built tables come back
+    to the warehouse after (where the mart checks and publishing read them)."""
     require_valid_settings(settings)
     args = ["build", *DBT_BUILD_ARGS, "--vars", dbt_vars(settings, **extra_vars)]
     with own_target_folder(context, settings) as target:
+        if settings.dbt_target == SPARK_TARGET:
+            raw_to_spark(dbt, context, settings, target)
         yield from dbt.cli(args, context=context, target_path=target).stream()
+        if settings.dbt_target == SPARK_TARGET:
+            started = time.monotonic()
+            tables = mirror_into_duckdb(settings.spark_dir, settings.warehouse,
+                                        settings.duckdb_memory_limit)
+            context.log.info(f"spark_local: {tables} tables built on Spark copied into "
+                             f"{settings.warehouse} ({time.monotonic() - started:.1f} s)")
+
+
+def raw_to_spark(dbt: DbtCliResource, context: dg.AssetExecutionContext, settings: Settings,
+                 target: Path) -> None:
+    """The warehouse's raw layer as Parquet partitioned by drop date (salesops/raw_parquet.py)
+    under the Spark folder, registered as Spark's raw.<table> (dbt run-operation
+    register_raw_parquet)."""
+    started = time.monotonic()
+    raw = settings.spark_dir / "raw"
+    rows = export_warehouse(settings.warehouse, raw)
+    operation_args = json.dumps({"location": raw.as_posix(), "tables": spark_tables(raw)})
+    dbt.cli(["run-operation", "register_raw_parquet", "--args", operation_args,
+             "--vars", dbt_vars(settings), "--no-use-colors"], target_path=target).wait()
+    context.log.info(f"spark_local: raw layer ({len(rows)} tables, {sum(rows.values()):,} rows) "
+                     f"registered in Spark from {raw} ({time.monotonic() - started:.1f} s)")
 
 
 BUSINESS_AREAS = ("sales", "pipeline", "activity", "people")
@@ -226,8 +266,10 @@ def build_dbt_assets(
     return [salesops_dbt_assets, salesops_dbt_incremental_assets]
 
 
-dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE,
-                              target=PIPELINE_DBT_TARGET)
+def build_dbt_resource(settings: Settings) -> DbtCliResource:
+    """dbt of this venv on the settings' output (SALESOPS_DBT_TARGET: duckdb or spark_local)."""
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE,
+                          target=dbt_target(settings))
 
 
 def published_mart_keys(assets: dg.AssetsDefinition) -> list[dg.AssetKey]:

@@ -118,7 +118,7 @@ bucket_sums as (
         cast(count(*) as bigint) as reps,
         cast(min(rep_buckets.training_hours) as double) as min_training_hours,
         cast(max(rep_buckets.training_hours) as double) as max_training_hours,
-        {{ exact_avg('rep_buckets.training_hours') }} as avg_training_hours,
+        {{ exact_avg_of_whole('rep_buckets.training_hours', 3600000) }} as avg_training_hours,
         cast(sum(rep_outcomes.won_count) as bigint) as next_quarter_won_count,
         cast(sum(rep_outcomes.lost_count) as bigint) as next_quarter_lost_count,
         cast(sum(rep_outcomes.won_with_amount_count) as bigint) as next_quarter_won_with_amount_count,
