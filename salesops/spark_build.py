@@ -12,8 +12,9 @@
 
 Steps 2 and 3 run in this process through dbt's Python entry point, so they share the one
 Spark session that dbt-spark's ``method: session`` starts (15-25 s each time otherwise). Needs
-the ``spark`` extra (``make setup-spark``) and Java 17. dbt's own output goes to
-``<spark-dir>/dbt.log``; the terminal gets a line per step.
+the ``spark`` extra (``make setup-spark``) and Java 17. dbt's and Spark's own output (Spark
+logs a harmless ERROR with a Java stack trace when a generated query method is too large and it
+falls back to interpreted code) go to ``<spark-dir>/dbt.log``; the terminal gets a line per step.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -113,10 +115,31 @@ def dbt_args(
             "--log-path", str(spark_dir / "dbt_logs")]
 
 
+@contextlib.contextmanager
+def _output_to(log_file: Path):
+    """This process's stdout and stderr (file descriptors 1 and 2, which the Spark JVM started
+    meanwhile inherits: its warnings and Java stack traces) go to `log_file` in the block."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    fd = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for descriptor in (fd, *saved):
+            os.close(descriptor)
+
+
 def _invoke(args: list[str], log_file: Path) -> None:
     from dbt.cli.main import dbtRunner
 
-    with log_file.open("a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+    with _output_to(log_file):
         result = dbtRunner().invoke(args)
     if not result.success:
         failed = []
