@@ -76,7 +76,7 @@ def spark_table_folders(spark_dir: Path, databases=SPARK_DATABASES) -> dict[tupl
 
 def mirror_into_duckdb(spark_dir: Path, warehouse: Path, memory_limit: str = "4GB") -> int:
     """Every table dbt built on spark_local, copied into the DuckDB warehouse's schema of the
-    same name (replacing the table or view there), in one transaction: the raw checks' and
+    same name (replacing the table or view there), in one transaction: the mart checks' and
     publishing's warehouse then holds the Spark build. Returns the number of tables."""
     import duckdb
 
