@@ -26,8 +26,15 @@ lock (flock) the kernel releases with the process: a stale file blocks nothing.
 Unchanged content is not published again: `content_hash` fingerprints every mart (table and
 column names and types, row count, an order-independent hash of the rows, DOUBLE/FLOAT values
 rounded to 9 significant digits and |x| < 1e-9 taken as 0, so the last-bit noise of parallel
-aggregation is no change). When it equals the current version's, nothing is written and
-`PublishResult.published` is False.
+aggregation is no change), with the marts' descriptions when the warehouse records them
+(`published_fingerprint`: an edited description is published like changed data). When it
+equals the current version's, nothing is written and `PublishResult.published` is False.
+
+Published docs: the dbt step records the published set's descriptions (the models' ymls, from
+dbt's manifest) in the warehouse (PUBLISHED_DOCS); publishing puts them on every published table
+and column as COMMENT ON (`create table as select` copies none), so a BI tool shows them. The
+database is written in DuckDB's v1.0.0 storage format (PUBLISHED_STORAGE_VERSION), which BI
+tools bundling DuckDB 1.x open.
 
 Every version's database carries `publish_log`, one row per publish, carried over from version
 to version (after a restore, the rows of the versions published after the restored one are kept
@@ -40,7 +47,7 @@ too):
                                   (raw.load_drops), e.g. {"crm": ["2026-10-30", "2026-10-31"]}
     newest_drop_dates  VARCHAR    JSON: system -> newest drop date loaded, {"crm": "2026-10-31"}
     row_counts         VARCHAR    JSON: mart -> rows, {"kpi_win_rate": 412, ...}
-    content_hash       VARCHAR    sha256 of the marts' content, as described above
+    content_hash       VARCHAR    sha256 of the marts' content and descriptions, as above
 
 The JSON columns are plain text DuckDB's json functions read: `row_counts->>'kpi_win_rate'`,
 `json_keys(newest_drop_dates)`, `from json_each(drop_dates -> 'crm')`. Rows carried over from a
@@ -68,6 +75,11 @@ from salesops.settings import DEFAULT_KEEP_VERSIONS, Settings
 from salesops.sql import sql_str
 
 PUBLISHED_DB = "salesops.duckdb"
+PUBLISHED_STORAGE_VERSION = "v1.0.0"
+"""The storage format each published database is written in: DuckDB 2.0 writes its own newest
+format by default, which no DuckDB 1.x opens ("version number 999"), and BI tools bundle their
+own DuckDB (the Metabase driver, Evidence's connector, a Superset's duckdb): v1.0.0 opens in
+every DuckDB from 1.0 on, comments included."""
 PUBLISH_LOG = "publish_log"
 """The published database's one table that is not a mart."""
 PARQUET_LINK = "parquet"
@@ -414,7 +426,8 @@ def _drop_dates(con) -> tuple[dict[str, list[str]], dict[str, str]]:
 
 
 def _write_version(con, tmp: Path, marts: list[str], result: PublishResult) -> None:
-    con.execute(f"attach {sql_str(str(tmp / PUBLISHED_DB))} as pub")
+    con.execute(f"attach {sql_str(str(tmp / PUBLISHED_DB))} as pub "
+                f"(storage_version {sql_str(PUBLISHED_STORAGE_VERSION)})")
     try:
         docs = mart_docs(con, marts)
         for mart in marts:

@@ -198,3 +198,15 @@ def test_every_mart_reads_from_parquet_like_from_the_database(demo_run):
                 con.execute(f'select count(*) from "{mart}"').fetchone()[0])
     finally:
         con.close()
+
+
+def test_the_published_database_opens_in_duckdb_1x_readers(demo_run):
+    """BI tools bundle their own DuckDB; the published file is written in the v1.0.0 storage
+    format (DuckDB 2.0's default would need 2.0 to open)."""
+    con = duckdb.connect(str(demo_run.publish_dir / "salesops.duckdb"), read_only=True)
+    try:
+        [tags] = con.execute("select tags from duckdb_databases() "
+                             "where database_name = 'salesops'").fetchone()
+    finally:
+        con.close()
+    assert tags == {"storage_version": "v1.0.0+"}
