@@ -26,13 +26,17 @@ a run from the command line and a run from the UI see the same work.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from salesops.ingest.drops import Drop, complete_drops
 from salesops.settings import Settings
 from salesops.sql import sql_str
+
+if TYPE_CHECKING:
+    from salesops.publish import MartDocs
 
 LOAD_LEDGER = "raw.load_drops"
 PROCESSED_LEDGER = "intermediate.int_incremental__processed_drops"
@@ -117,7 +121,7 @@ def _warehouse_state(warehouse: Path) -> tuple[set, set, set | None, str | None]
     date), and the marts' content hash."""
     import duckdb
 
-    from salesops.publish import MART_SCHEMA, content_fingerprint, mart_tables
+    from salesops.publish import mart_tables, published_fingerprint
 
     if not warehouse.is_file():
         return set(), set(), None, None
@@ -138,7 +142,7 @@ def _warehouse_state(warehouse: Path) -> tuple[set, set, set | None, str | None]
         built_from = (set(con.execute(f"select system, drop_date from wh.{MARTS_LEDGER}")
                           .fetchall()) if MARTS_LEDGER in tables else None)
         marts = mart_tables(con)
-        content_hash = content_fingerprint(con, "wh", MART_SCHEMA, marts) if marts else None
+        content_hash = published_fingerprint(con, "wh", marts) if marts else None
         return loaded, processed, built_from, content_hash
     finally:
         con.close()
@@ -166,10 +170,12 @@ def _published_hash(publish_dir: Path) -> str | None | bool:
     return entry.get("content_hash")
 
 
-def record_marts_build(warehouse: Path, run_id: str | None, published: Sequence[str]) -> None:
+def record_marts_build(warehouse: Path, run_id: str | None, published: Sequence[str],
+                       docs: Mapping[str, MartDocs] | None = None) -> None:
     """Record that dbt has just built every mart from the drops now in the load ledger, and
-    which of them are published (the models tagged `published`), in one transaction (called
-    by the dbt step after a whole, successful `dbt build`)."""
+    which of them are published (the models tagged `published`) with their descriptions
+    (`docs`, from dbt's manifest), in one transaction (called by the dbt step after a whole,
+    successful `dbt build`)."""
     import duckdb
 
     from salesops.publish import record_published_set
@@ -180,7 +186,7 @@ def record_marts_build(warehouse: Path, run_id: str | None, published: Sequence[
         con.execute("create schema if not exists ops")
         con.execute(f"create or replace table {MARTS_LEDGER} as select system, drop_date, "
                     "current_timestamp as built_at, ? as run_id from raw.load_drops", [run_id])
-        record_published_set(con, published)
+        record_published_set(con, published, docs)
         con.execute("commit")
     finally:
         con.close()

@@ -26,8 +26,15 @@ lock (flock) the kernel releases with the process: a stale file blocks nothing.
 Unchanged content is not published again: `content_hash` fingerprints every mart (table and
 column names and types, row count, an order-independent hash of the rows, DOUBLE/FLOAT values
 rounded to 9 significant digits and |x| < 1e-9 taken as 0, so the last-bit noise of parallel
-aggregation is no change). When it equals the current version's, nothing is written and
-`PublishResult.published` is False.
+aggregation is no change), with the marts' descriptions when the warehouse records them
+(`published_fingerprint`: an edited description is published like changed data). When it
+equals the current version's, nothing is written and `PublishResult.published` is False.
+
+Published docs: the dbt step records the published set's descriptions (the models' ymls, from
+dbt's manifest) in the warehouse (PUBLISHED_DOCS); publishing puts them on every published table
+and column as COMMENT ON (`create table as select` copies none), so a BI tool shows them. The
+database is written in DuckDB's v1.0.0 storage format (PUBLISHED_STORAGE_VERSION), which BI
+tools bundling DuckDB 1.x open.
 
 Every version's database carries `publish_log`, one row per publish, carried over from version
 to version (after a restore, the rows of the versions published after the restored one are kept
@@ -40,7 +47,7 @@ too):
                                   (raw.load_drops), e.g. {"crm": ["2026-10-30", "2026-10-31"]}
     newest_drop_dates  VARCHAR    JSON: system -> newest drop date loaded, {"crm": "2026-10-31"}
     row_counts         VARCHAR    JSON: mart -> rows, {"kpi_win_rate": 412, ...}
-    content_hash       VARCHAR    sha256 of the marts' content, as described above
+    content_hash       VARCHAR    sha256 of the marts' content and descriptions, as above
 
 The JSON columns are plain text DuckDB's json functions read: `row_counts->>'kpi_win_rate'`,
 `json_keys(newest_drop_dates)`, `from json_each(drop_dates -> 'crm')`. Rows carried over from a
@@ -68,6 +75,11 @@ from salesops.settings import DEFAULT_KEEP_VERSIONS, Settings
 from salesops.sql import sql_str
 
 PUBLISHED_DB = "salesops.duckdb"
+PUBLISHED_STORAGE_VERSION = "v1.0.0"
+"""The storage format each published database is written in: DuckDB 2.0 writes its own newest
+format by default, which no DuckDB 1.x opens ("version number 999"), and BI tools bundle their
+own DuckDB (the Metabase driver, Evidence's connector, a Superset's duckdb): v1.0.0 opens in
+every DuckDB from 1.0 on, comments included."""
 PUBLISH_LOG = "publish_log"
 """The published database's one table that is not a mart."""
 PARQUET_LINK = "parquet"
@@ -80,8 +92,13 @@ PUBLISHED_TAG = "published"
 PUBLISHED_SET = "ops.published_marts"
 """The names of the dbt models tagged `published`, as of dbt's last whole build (written with
 the marts ledger, `salesops.pending.record_marts_build`): publishing copies exactly these."""
+PUBLISHED_DOCS = "ops.published_docs"
+"""The published set's descriptions from the dbt docs (the models' ymls, read from dbt's
+manifest by the dbt step, with the published set): one row per model (column_name NULL) and per
+documented column. Publishing puts them on the published tables and columns (COMMENT ON)."""
 KEEP_VERSIONS_VAR = "SALESOPS_KEEP_VERSIONS"
 HASH_SCHEME = "salesops-content-v1"  # change it when the fingerprint's definition changes
+DOCS_SCHEME = "salesops-docs-v1"  # the same, for the descriptions' part (published_fingerprint)
 TEST_PAUSE_VAR = "SALESOPS_TEST_PUBLISH_PAUSE_SECONDS"
 """Test-only (tests/test_recovery.py): seconds to sleep between writing the new version and
 swapping it in, so that a test can kill the process there. Never set it in production."""
@@ -95,6 +112,18 @@ LOG_COLUMNS = (
     ("row_counts", "varchar"),
     ("content_hash", "varchar"),
 )
+
+LOG_DESCRIPTION = ("One row per published version of this database (carried over from version "
+                   "to version): when it was published, from which drops, with how many rows.")
+LOG_COLUMN_DESCRIPTIONS = {
+    "version": "The version id, <UTC time>-<run id prefix>, as in the publish folder's versions/.",
+    "run_id": "The Dagster run that published it (NULL when published by hand).",
+    "published_at": "When it was published, UTC.",
+    "drop_dates": "JSON: system -> sorted list of every drop date loaded.",
+    "newest_drop_dates": "JSON: system -> newest drop date loaded.",
+    "row_counts": "JSON: mart -> rows in this version.",
+    "content_hash": "sha256 of the marts' content and descriptions: equal hashes, same data.",
+}
 
 
 @dataclass
@@ -139,12 +168,95 @@ def keep_versions_from_env(environ: Mapping[str, str] | None = None) -> int:
                          f"versions to keep), got {raw!r}") from None
 
 
-def record_published_set(con: duckdb.DuckDBPyConnection, marts: Sequence[str]) -> None:
+def record_published_set(con: duckdb.DuckDBPyConnection, marts: Sequence[str],
+                         docs: Mapping[str, MartDocs] | None = None) -> None:
     """Write the published set (the marts schema's models tagged `published`) into the warehouse
-    `con` is connected to, replacing the previous one."""
+    `con` is connected to, replacing the previous one; with `docs` (model -> its descriptions,
+    :func:`docs_from_manifest`), their descriptions too (PUBLISHED_DOCS, replaced as well)."""
     con.execute("create schema if not exists ops")
     con.execute(f"create or replace table {PUBLISHED_SET} (model varchar not null)")
     con.executemany(f"insert into {PUBLISHED_SET} values (?)", [[m] for m in sorted(set(marts))])
+    if docs is None:
+        return
+    con.execute(f"create or replace table {PUBLISHED_DOCS} (model varchar not null, "
+                "column_name varchar, description varchar not null)")
+    rows = []
+    for model in sorted(set(marts)):
+        mart = docs.get(model)
+        if mart is None:
+            continue
+        if mart.description:
+            rows.append([model, None, mart.description])
+        rows.extend([model, column, text] for column, text in mart.columns.items() if text)
+    if rows:
+        con.executemany(f"insert into {PUBLISHED_DOCS} values (?, ?, ?)", rows)
+
+
+@dataclass(frozen=True)
+class MartDocs:
+    """A mart's description and its columns' (column name -> description), from dbt's docs."""
+
+    description: str
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+def docs_from_manifest(manifest: Path, models: Sequence[str]) -> dict[str, MartDocs]:
+    """The descriptions dbt's manifest holds for `models` (the models' ymls): model ->
+    MartDocs, blank descriptions left out, text stripped. A model the manifest lacks is left
+    out."""
+    nodes = json.loads(Path(manifest).read_text())["nodes"].values()
+    wanted = set(models)
+    out: dict[str, MartDocs] = {}
+    for node in nodes:
+        if node.get("resource_type") != "model" or node.get("name") not in wanted:
+            continue
+        columns = {name: (col.get("description") or "").strip()
+                   for name, col in (node.get("columns") or {}).items()}
+        out[node["name"]] = MartDocs((node.get("description") or "").strip(),
+                                     {k: v for k, v in columns.items() if v})
+    return out
+
+
+def mart_docs(con: duckdb.DuckDBPyConnection, marts: Sequence[str],
+              catalog: str = "wh") -> dict[str, MartDocs]:
+    """The descriptions recorded in the warehouse attached as `catalog` (PUBLISHED_DOCS) for
+    `marts`; {} when none are recorded (a warehouse built before they were)."""
+    schema, table = PUBLISHED_DOCS.split(".")
+    recorded = con.execute(
+        "select count(*) from information_schema.tables where table_catalog = ? "
+        "and table_schema = ? and table_name = ?", [catalog, schema, table]).fetchone()[0]
+    if not recorded:
+        return {}
+    wanted = set(marts)
+    tables: dict[str, str] = {}
+    columns: dict[str, dict[str, str]] = {}
+    for model, column, text in con.execute(
+            f"select model, column_name, description from {catalog}.{PUBLISHED_DOCS} "
+            "order by model, column_name nulls first").fetchall():
+        if model not in wanted:
+            continue
+        if column is None:
+            tables[model] = text
+        else:
+            columns.setdefault(model, {})[column] = text
+    return {m: MartDocs(tables.get(m, ""), columns.get(m, {}))
+            for m in sorted(set(tables) | set(columns))}
+
+
+def published_fingerprint(con: duckdb.DuckDBPyConnection, catalog: str,
+                          marts: list[str]) -> str:
+    """What decides whether a publish has anything new: the marts' content
+    (:func:`content_fingerprint`) and, when the warehouse records them, their descriptions (a
+    description edited in the ymls is published like a changed row)."""
+    content = content_fingerprint(con, catalog, MART_SCHEMA, marts)
+    docs = mart_docs(con, marts, catalog)
+    if not docs:
+        return content
+    digest = hashlib.sha256(f"{content}\n{DOCS_SCHEME}".encode())
+    for model, mart in sorted(docs.items()):
+        digest.update(json.dumps([model, mart.description, sorted(mart.columns.items())])
+                      .encode())
+    return digest.hexdigest()
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection, catalog: str = "wh") -> list[str]:
@@ -218,7 +330,7 @@ def _publish_locked(warehouse, publish_dir, run_id, keep_versions) -> PublishRes
                 f"{warehouse} has no marts to publish: {PUBLISHED_SET} is missing or empty "
                 "(dbt records it after a whole, successful build; has it run?)"
             )
-        content_hash = content_fingerprint(con, "wh", MART_SCHEMA, marts)
+        content_hash = published_fingerprint(con, "wh", marts)
         current = _current_log_row(con, current_db)
         if (current is not None and current.get("content_hash") == content_hash
                 and current["version"] == current_version(publish_dir)):
@@ -314,12 +426,16 @@ def _drop_dates(con) -> tuple[dict[str, list[str]], dict[str, str]]:
 
 
 def _write_version(con, tmp: Path, marts: list[str], result: PublishResult) -> None:
-    con.execute(f"attach {sql_str(str(tmp / PUBLISHED_DB))} as pub")
+    con.execute(f"attach {sql_str(str(tmp / PUBLISHED_DB))} as pub "
+                f"(storage_version {sql_str(PUBLISHED_STORAGE_VERSION)})")
     try:
+        docs = mart_docs(con, marts)
         for mart in marts:
             _copy_mart(con, mart, tmp / PARQUET_LINK / f"{mart}.parquet")
             result.row_counts[mart] = con.execute(
                 f"select count(*) from pub.main.{_ident(mart)}").fetchone()[0]
+            if mart in docs:
+                _comment(con, mart, docs[mart])
     finally:
         con.execute("detach pub")
 
@@ -329,6 +445,21 @@ def _copy_mart(con, mart: str, parquet: Path) -> None:
                 f"select * from wh.{MART_SCHEMA}.{_ident(mart)}")
     con.execute(f"copy pub.main.{_ident(mart)} to {sql_str(str(parquet))} "
                 "(format parquet, compression zstd)")
+
+
+def _comment(con, table: str, docs: MartDocs) -> None:
+    """The descriptions as COMMENT ON the published table `pub.main.<table>` and its columns
+    (`create table as select` copies none); a described column the table lacks is skipped."""
+    target = f"pub.main.{_ident(table)}"
+    if docs.description:
+        con.execute(f"comment on table {target} is {sql_str(docs.description)}")
+    present = {r[0].lower(): r[0] for r in con.execute(
+        "select column_name from duckdb_columns() where database_name = 'pub' "
+        "and schema_name = 'main' and table_name = ?", [table]).fetchall()}
+    for column, text in docs.columns.items():
+        name = present.get(column.lower())
+        if name is not None and text:
+            con.execute(f"comment on column {target}.{_ident(name)} is {sql_str(text)}")
 
 
 def _log_sources(publish_dir: Path) -> list[Path]:
@@ -428,6 +559,7 @@ def _write_publish_log(con, new_db: Path, sources: list[Path], run_id, result) -
             f"insert into pub.main.publish_log values ({', '.join('?' for _ in LOG_COLUMNS)})",
             [[r[name] for name, _ in LOG_COLUMNS] for r in ordered],
         )
+        _comment(con, PUBLISH_LOG, MartDocs(LOG_DESCRIPTION, LOG_COLUMN_DESCRIPTIONS))
     finally:
         con.execute("detach pub")
 

@@ -22,7 +22,7 @@ from dagster_dbt import (
 )
 
 from salesops.pending import record_marts_build
-from salesops.publish import PUBLISHED_TAG
+from salesops.publish import PUBLISHED_TAG, docs_from_manifest
 from salesops.raw_parquet import export_warehouse, spark_tables
 from salesops.settings import DBT_PROJECT_DIR, Settings
 from salesops.spark_build import SPARK_TARGET, mirror_into_duckdb
@@ -243,8 +243,9 @@ def build_dbt_assets(
         """
         yield from stream_dbt(dbt, context, settings)
         if not context.is_subset:  # every mart rebuilt, every test passed: the marts are current
-            record_marts_build(settings.warehouse, context.run.run_id,
-                               [key.path[-1] for key in published_mart_keys(salesops_dbt_assets)])
+            published = [key.path[-1] for key in published_mart_keys(salesops_dbt_assets)]
+            record_marts_build(settings.warehouse, context.run.run_id, published,
+                               docs_from_manifest(manifest, published))
 
     @dbt_assets(
         manifest=manifest,
