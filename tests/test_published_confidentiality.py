@@ -35,8 +35,10 @@ CURRENCY_COLUMN = re.compile(r"amount|bookings|forecast|quota|pipeline|velocity"
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
                  "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"(?<![\d-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])"
-                   r"\d{3,4}[ .-]\d{3,4}(?![\d-])")
+# Not inside a word: a UUID (publish_log.run_id, '4b677e61-4680-486c-...') holds digit groups
+# that would look like one.
+PHONE = re.compile(r"(?<![\w-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])"
+                   r"\d{3,4}[ .-]\d{3,4}(?![\w-])")
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
