@@ -282,9 +282,22 @@ def _report_success(result, settings: Settings, seconds: float) -> None:
     if unchanged is not None and getattr(unchanged, "value", unchanged):
         print(f"\nDone in {seconds:.0f} s. Nothing changed: the marts equal the current version "
               f"{version}; nothing was published.")
-        return
-    print(f"\nDone in {seconds:.0f} s.")
-    print_summary(settings)
+    else:
+        print(f"\nDone in {seconds:.0f} s.")
+        print_summary(settings)
+    print_dashboard_line(result)
+
+
+def print_dashboard_line(result) -> None:
+    """Where the run wrote the dashboard, or why it did not (never a failure of the run)."""
+    from orchestration.in_process import dashboard_outcome
+
+    path, error = dashboard_outcome(result)
+    if path:
+        print(f"\nDashboard: {path}")
+    elif error:
+        print(f"\nDashboard: not written ({_short(error, 200)}); the published marts are "
+              "unaffected")
 
 
 # ---- demo ---------------------------------------------------------------------------------
