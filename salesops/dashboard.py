@@ -317,7 +317,9 @@ h2.section { font-size: 17px; margin: 22px 0 6px; }
 table { border-collapse: collapse; width: 100%; background: #fff; font-size: 13px; }
 th, td { border-bottom: 1px solid #e4e7eb; padding: 4px 8px; text-align: right;
          white-space: nowrap; }
-th { background: #f0f4f8; position: sticky; top: 0; }
+th { background: #f0f4f8; position: sticky; top: 0; white-space: normal;
+     vertical-align: bottom; }
+#scorecard { overflow-x: auto; }
 th:nth-child(-n+3), td:nth-child(-n+3) { text-align: left; }
 .muted { color: #7b8794; }
 footer { color: #7b8794; font-size: 12px; padding: 8px 24px 24px; }
@@ -488,7 +490,8 @@ function drawCharts() {
 function drawScorecard() {
   const sc = scope();
   const card = DATA.scorecard;
-  const month = card.month ? monthLabel(card.month) : null;
+  const month = card.month ? new Date(card.month + "T00:00:00Z").toLocaleDateString(
+    "en-US", {month: "long", year: "numeric", timeZone: "UTC"}) : null;
   document.getElementById("scorecard-title").textContent =
     "Rep scorecard" + (month ? ", " + month + " (the last complete month)" : "") +
     " – " + sc.text;
