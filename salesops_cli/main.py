@@ -484,7 +484,21 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         return 0
     print(f"version {args.version} is current again in {publish_dir} (was {previous}); "
           "recorded in publish_history.jsonl")
+    _rewrite_dashboard(publish_dir)
     return 0
+
+
+def _rewrite_dashboard(publish_dir: Path) -> None:
+    """The dashboard of the version now current; a failure is a note (the restore stands)."""
+    from salesops.dashboard import write_dashboard
+
+    try:
+        path = write_dashboard(publish_dir)
+    except Exception as exc:  # noqa: BLE001
+        _err(f"note: the dashboard was not rewritten ({type(exc).__name__}: {exc})")
+        return
+    if path is not None:
+        print(f"Dashboard: {path}")
 
 
 # ---- the command line ---------------------------------------------------------------------

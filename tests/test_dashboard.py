@@ -268,3 +268,22 @@ def test_a_broken_dashboard_is_reported_and_the_run_still_succeeds(demo_run, tmp
     assert dashboard_outcome(result) == (str(publish_dir / DASHBOARD_FILE), None)
     print_dashboard_line(result)
     assert f"Dashboard: {publish_dir / DASHBOARD_FILE}" in capsys.readouterr().out
+
+
+def test_restore_rewrites_the_dashboard_for_the_version_made_current(tmp_path, monkeypatch,
+                                                                      capsys):
+    from salesops_cli.main import main
+
+    publish_dir = _published_with_empty_marts(tmp_path)
+    first = current_version(publish_dir)
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("insert into marts.kpi_training_company values ('2026-08-01', 4)")
+    con.close()
+    second = publish(tmp_path / "warehouse.duckdb", publish_dir).version
+    write_dashboard(publish_dir)
+    assert second in (publish_dir / DASHBOARD_FILE).read_text()
+    monkeypatch.setenv("SALESOPS_PUBLISH_DIR", str(publish_dir))
+    assert main(["restore", first]) == 0
+    html = (publish_dir / DASHBOARD_FILE).read_text()
+    assert first in html and second not in html
+    assert f"Dashboard: {publish_dir / DASHBOARD_FILE}" in capsys.readouterr().out
