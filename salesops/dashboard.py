@@ -72,16 +72,18 @@ CHARTS: tuple[Chart, ...] = (
     Chart("crm_usage", "CRM usage", "kpi_crm_usage", "pct",
           (Series("adoption_rate", "adoption (active working days)"),
            Series("selling_share", "selling share of time")),
-          "no CRM activity yet"),
+          "no CRM activity yet",
+          note="active working days / working days; selling / (selling + admin) hours"),
     Chart("outreach", "Lead conversion", "kpi_outreach", "pct",
           (Series("lead_conversion_rate", "converted"),
            Series("under_touched_share", "under-touched")),
-          "no leads worked yet", note="share of the leads owned that reached a final status"),
+          "no leads worked yet", note="of the month's leads that reached a final status"),
     Chart("lead_response", "Lead response time", "kpi_lead_response", "minutes",
           (Series("median_response_minutes", "median"),),
-          "no leads answered yet", note="median minutes from lead created to first touch"),
+          "no leads answered yet", note="from lead created to the first answer, answered leads"),
     Chart("training", "Training hours", "kpi_training", "hours",
-          (Series("training_hours", "hours completed"),), "no training recorded yet"),
+          (Series("training_hours", "hours completed"),), "no training recorded yet",
+          note="time on courses completed or passed in the month"),
     Chart("retention", "Turnover", "kpi_retention", "pct",
           (Series("turnover_rate_t12m", "trailing 12 months"), Series("turnover_rate", "month")),
           "no HR data yet", note="separations / average headcount"),
@@ -303,7 +305,7 @@ main { padding: 16px 24px; }
 .grid { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 14px; }
 .card { background: #fff; border: 1px solid #e4e7eb; border-radius: 6px; padding: 10px 12px; }
 .card h2 { font-size: 15px; margin: 0; }
-.card .note { color: #7b8794; font-size: 12px; min-height: 16px; }
+.card .note { color: #7b8794; font-size: 12px; height: 17px; overflow: hidden; }
 .chart svg { width: 100%; height: 210px; display: block; }
 .chart .empty { height: 210px; display: flex; align-items: center; justify-content: center;
                 color: #7b8794; font-style: italic; background: #f9fafb; border-radius: 4px; }
