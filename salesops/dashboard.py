@@ -269,6 +269,7 @@ def write_dashboard(publish_dir: Path, currency: str | None = None) -> Path | No
     if data is None:
         return None
     html = render_dashboard(data)
+    _remove_dead_temporaries(publish_dir)
     target = publish_dir / DASHBOARD_FILE
     tmp = publish_dir / f".{DASHBOARD_FILE}.{os.getpid()}.tmp"
     try:
@@ -281,6 +282,20 @@ def write_dashboard(publish_dir: Path, currency: str | None = None) -> Path | No
         tmp.unlink(missing_ok=True)
         raise
     return target
+
+
+def _remove_dead_temporaries(publish_dir: Path) -> None:
+    """The temporary files of writers killed before their rename (their process is gone)."""
+    for tmp in publish_dir.glob(f".{DASHBOARD_FILE}.*.tmp"):
+        pid = tmp.name.split(".")[-2]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass  # alive under another user: not ours to remove
 
 
 _PAGE = """<!doctype html>

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import subprocess
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -226,6 +227,19 @@ def test_empty_marts_render_empty_states_without_errors(tmp_path):
             "</script><b>x"
     assert problems == []
     assert requests == [html.resolve().as_uri()]
+
+
+def test_a_killed_writers_temporary_file_is_removed_by_the_next(tmp_path):
+    publish_dir = _published_with_empty_marts(tmp_path)
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    leftover = publish_dir / f".{DASHBOARD_FILE}.{proc.pid}.tmp"
+    leftover.write_text("<html>half")
+    live = publish_dir / f".{DASHBOARD_FILE}.1.tmp"  # pid 1 is alive: kept
+    live.write_text("")
+    write_dashboard(publish_dir)
+    assert not leftover.exists() and live.exists()
+    assert (publish_dir / DASHBOARD_FILE).read_text().endswith("</html>\n")
 
 
 def test_nothing_is_written_before_the_first_publish(tmp_path):
