@@ -14,6 +14,7 @@ from salesops.settings import Settings
 
 from .defs.alerts import build_run_failure_sensor
 from .defs.automation import build_new_drop_sensor, build_nightly_schedule, pipeline_job
+from .defs.dashboard import build_dashboard_asset
 from .defs.dbt import (
     asset_key_for_model,
     build_dbt_assets,
@@ -41,7 +42,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                                               [published.key, *marts])
     return dg.Definitions(
         assets=[*build_ingestion_assets(settings, partitions), *ledger_specs, dbt_models,
-                dbt_incremental, published],
+                dbt_incremental, published, build_dashboard_asset(settings)],
         asset_checks=[*build_quality_checks(settings, dbt_models), *freshness_checks],
         jobs=[pipeline_job],
         schedules=[build_nightly_schedule(settings)],

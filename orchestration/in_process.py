@@ -168,6 +168,22 @@ def pipeline_outcome(result) -> tuple[bool, list[str]]:
     return result.success and not reasons, reasons
 
 
+def dashboard_outcome(result) -> tuple[str | None, str | None]:
+    """(the dashboard's path, None) when the run wrote it, else (None, why not): the asset's
+    materialization or observation (orchestration/defs/dashboard.py); (None, None) when the
+    run did not reach it."""
+    for event in reversed(result.all_events):
+        if event.asset_key is None or event.asset_key.path != ["dashboard"]:
+            continue
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            path = event.event_specific_data.materialization.metadata.get("path")
+            return str(getattr(path, "value", path)), None
+        if event.event_type_value == "ASSET_OBSERVATION":
+            error = event.event_specific_data.asset_observation.metadata.get("error")
+            return None, str(getattr(error, "value", error) or "unknown error")
+    return None, None
+
+
 @dataclass(frozen=True)
 class CheckFinding:
     """A failed GX check of a run."""

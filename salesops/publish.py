@@ -7,6 +7,7 @@ Layout of the publish folder (SALESOPS_PUBLISH_DIR):
     versions/<v>/                   the last N versions (salesops.duckdb + parquet/)
     publish_history.jsonl           one JSON line per publish and per restore (the audit trail)
     .lock                           held while a publish or a restore runs (one at a time)
+    dashboard.html                  the KPI dashboard of the current version (salesops/dashboard.py)
 
 Write, audit, publish: the quality checks have audited the warehouse's marts before this runs.
 A new version is written completely under `versions/<v>/` first; then `salesops.duckdb` is

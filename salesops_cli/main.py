@@ -282,9 +282,22 @@ def _report_success(result, settings: Settings, seconds: float) -> None:
     if unchanged is not None and getattr(unchanged, "value", unchanged):
         print(f"\nDone in {seconds:.0f} s. Nothing changed: the marts equal the current version "
               f"{version}; nothing was published.")
-        return
-    print(f"\nDone in {seconds:.0f} s.")
-    print_summary(settings)
+    else:
+        print(f"\nDone in {seconds:.0f} s.")
+        print_summary(settings)
+    print_dashboard_line(result)
+
+
+def print_dashboard_line(result) -> None:
+    """Where the run wrote the dashboard, or why it did not (never a failure of the run)."""
+    from orchestration.in_process import dashboard_outcome
+
+    path, error = dashboard_outcome(result)
+    if path:
+        print(f"\nDashboard: {path}")
+    elif error:
+        print(f"\nDashboard: not written ({_short(error, 200)}); the published marts are "
+              "unaffected")
 
 
 # ---- demo ---------------------------------------------------------------------------------
@@ -471,7 +484,21 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         return 0
     print(f"version {args.version} is current again in {publish_dir} (was {previous}); "
           "recorded in publish_history.jsonl")
+    _rewrite_dashboard(publish_dir)
     return 0
+
+
+def _rewrite_dashboard(publish_dir: Path) -> None:
+    """The dashboard of the version now current; a failure is a note (the restore stands)."""
+    from salesops.dashboard import write_dashboard
+
+    try:
+        path = write_dashboard(publish_dir)
+    except Exception as exc:  # noqa: BLE001
+        _err(f"note: the dashboard was not rewritten ({type(exc).__name__}: {exc})")
+        return
+    if path is not None:
+        print(f"Dashboard: {path}")
 
 
 # ---- the command line ---------------------------------------------------------------------
