@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import IO
 
 from salesops.settings import (
-    DBT_PROJECT_DIR,
     FIRST_DROP_DATE_VAR,
     Settings,
     first_drop_date,
@@ -324,17 +323,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 # ---- summary ------------------------------------------------------------------------------
 
-def reporting_currency() -> str:
-    """The dbt var reporting_currency (dbt_project.yml), the currency of every amount."""
-    import yaml
-
-    try:
-        project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
-        return str((project.get("vars") or {}).get("reporting_currency") or "USD")
-    except (OSError, AttributeError, yaml.YAMLError):
-        return "USD"
-
-
 def print_summary(settings: Settings) -> None:
     import json
 
@@ -351,6 +339,8 @@ def print_summary(settings: Settings) -> None:
         entry = current_log_entry(settings.publish_dir) or {}
         newest = json.loads(entry.get("newest_drop_dates") or "{}")  # JSON text in the log
         drops = ", ".join(f"{k} {v}" for k, v in sorted(newest.items())) or "-"
+        from salesops.dashboard import reporting_currency
+
         currency = reporting_currency()
         tables = {r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = 'main'"
