@@ -45,9 +45,13 @@ def mf_project(demo_run, tmp_path_factory) -> tuple[Path, dict]:
     project.mkdir()
     for name in ("dbt_project.yml", "profiles.yml"):
         shutil.copyfile(DBT_PROJECT_DIR / name, project / name)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DBT_")}
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("DBT_") and key.lower() != "no_proxy"}
+    # mf asks PyPI for a newer version on every call (1 s timeout, failures ignored): a proxy on
+    # a closed local port makes that fail at once, so the test never reaches the network
     env |= {"SALESOPS_WAREHOUSE": str(warehouse), "SALESOPS_DBT_TARGET": "duckdb",
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "HTTPS_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
     proc = subprocess.run(
         [str(BIN / "dbt"), "parse", "--quiet", "--no-partial-parse", "--project-dir", ".",
          "--profiles-dir", ".", "--target-path", str(project / "target"),
