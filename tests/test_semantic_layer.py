@@ -103,6 +103,16 @@ CASES = {
         ["win_rate_count", "win_rate_amount"],
         ["metric_time__month"],
         "select month, win_rate_count, win_rate_amount from marts.kpi_win_rate_company"),
+    # a roll-up no mart has: fiscal quarters (a custom granularity of the time spine), the
+    # ratio recomputed from the monthly counts
+    "win_rate_by_fiscal_quarter": (
+        ["win_rate_count", "won_count"],
+        ["metric_time__fiscal_quarter"],
+        "select dates.fiscal_quarter_start, sum(rates.won_count) * 1.0"
+        " / sum(rates.won_count + rates.lost_count), sum(rates.won_count)"
+        " from marts.kpi_win_rate_company as rates"
+        " inner join marts.dim_dates as dates on dates.date_day = rates.month"
+        " group by dates.fiscal_quarter_start"),
     "win_rate_by_lead_source": (
         ["win_rate_count", "win_rate_amount"],
         ["metric_time__month", "opportunity__lead_source"],
@@ -174,6 +184,12 @@ CASES = {
         "select snapshot_date, close_month, team, open_pipeline_amount, weighted_pipeline_amount,"
         " commit_forecast, best_case_forecast, pipeline_forecast, quota_attainment"
         " from marts.kpi_pipeline_forecast_team"),
+    # calendar close quarters: the mart's fiscal quarters while fiscal_year_start_month is 1
+    "pipeline_forecast_by_close_quarter": (
+        ["commit_forecast", "open_pipeline_amount", "quota_attainment"],
+        ["metric_time__day", "pipeline__close_month__quarter"],
+        "select snapshot_date, close_quarter, commit_forecast, open_pipeline_amount,"
+        " quota_attainment from marts.kpi_pipeline_forecast_quarter_company"),
     "pipeline_by_forecast_category": (
         ["open_pipeline_amount"],
         ["metric_time__day", "pipeline__close_month__month", "pipeline__forecast_category"],
@@ -186,6 +202,11 @@ CASES = {
         " union all select snapshot_date, close_month, 'Pipeline', pipeline_amount"
         " from marts.kpi_pipeline_forecast_company where pipeline_amount <> 0"),
 }
+
+
+# Cumulative metrics have rows the mart hasn't: the first 11 months of the series, and months
+# after the newest HR extract up to the end of the time spine (docs/semantic_layer.md).
+OPEN_ENDED = {"turnover_t12m_company"}
 
 
 def test_mf_validate_configs(mf_project):
@@ -215,6 +236,8 @@ def test_mf_query_equals_mart(mf_project, demo_run, case):
             assert _same(answer[key][metric], value), (case, key, metric, answer[key][metric], value)
             compared += value is not None
     assert compared > 0
+    if case in OPEN_ENDED:
+        return
     # a row mf has beyond the mart's (the marts are sparse) holds nothing but empty ratios and 0s
     for key in answer.keys() - mart.keys():
         assert all(answer[key][m] == "" or float(answer[key][m]) == 0 for m in metrics), (
