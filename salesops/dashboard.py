@@ -163,14 +163,14 @@ def _chart_rows(con, tables: set[str], chart: Chart, grain: str) -> dict:
     return out
 
 
-def scorecard_month(con, tables: set[str], newest: dict[str, str]) -> dt.date | None:
-    """The last complete month before the newest drop date (as `salesops summary`); without a
-    publish log, the newest month a rep mart has."""
+def last_complete_month(con, newest: dict[str, str], marts: list[str]) -> dt.date | None:
+    """The last complete month before the newest drop date (`newest`: system -> date, as the
+    publish log has it), which the dashboard's scorecard and `salesops summary` report; without
+    a publish log, the newest month the `marts` (monthly tables of `con`) have."""
     dates = [dt.date.fromisoformat(v) for v in newest.values() if v]
     if dates:
         return (max(dates).replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    months = [con.execute(f"select max(month) from {_q(mart)}").fetchone()[0]
-              for _, mart, _, _ in SCORECARD if mart in tables]
+    months = [con.execute(f"select max(month) from {_q(mart)}").fetchone()[0] for mart in marts]
     months = [m for m in months if m is not None]
     return max(months) if months else None
 
@@ -221,7 +221,8 @@ def dashboard_data(publish_dir: Path, currency: str | None = None) -> dict | Non
                 "company": data["company"].get("", []),
                 "team": data["team"], "region": data["region"],
             })
-        month = scorecard_month(con, tables, newest)
+        month = last_complete_month(
+            con, newest, [mart for _, mart, _, _ in SCORECARD if mart in tables])
         reps = _scorecard(con, tables, month)
     finally:
         con.close()

@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from salesops.contract import RAW_SCHEMA
+from salesops.sql import sql_str
 
 SCHEMA_FILE = "raw_tables.json"
 PARTITION_COLUMNS = ("_drop_date", "drop_date")
@@ -58,10 +59,6 @@ def spark_type(duckdb_type: str) -> str:
         raise ValueError(f"no Spark type for the raw column type {duckdb_type}") from None
 
 
-def _sql_path(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def export_connection(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
     """Every table of the connection's raw schema to `out` (replaced whole); returns the rows
     per table."""
@@ -86,10 +83,8 @@ def export_connection(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, in
                 options = "format parquet"
                 if partition:
                     options += f', partition_by ("{partition}")'
-                con.execute(f"copy {relation} to {_sql_path(staging / table)} ({options})"
-                            if partition else
-                            f"copy {relation} to {_sql_path(staging / table / 'data_0.parquet')} "
-                            f"({options})")
+                target = staging / table if partition else staging / table / "data_0.parquet"
+                con.execute(f"copy {relation} to {sql_str(str(target))} ({options})")
             schema[table] = {"columns": columns, "partition_by": partition, "rows": rows[table]}
         (staging / SCHEMA_FILE).write_text(json.dumps(schema, indent=1) + "\n", encoding="utf-8")
         _replace(staging, out)

@@ -275,14 +275,9 @@ def _is_pipeline_dbt_target(value: str) -> str | None:
         return (f"expected {' or '.join(PIPELINE_DBT_TARGETS)} (the pipeline's dbt; the "
                 "spark_thrift and databricks outputs are for a dbt run by hand, docs/spark.md)")
     if value == "spark_local":
-        import importlib.util
-        import shutil
+        from salesops.spark_build import spark_problem
 
-        if importlib.util.find_spec("pyspark") is None or \
-                importlib.util.find_spec("dbt.adapters.spark") is None:
-            return "spark_local needs the spark extra (dbt-spark, pyspark): run `make setup-spark`"
-        if shutil.which("java") is None:
-            return "spark_local needs Java 17 (Debian: openjdk-17-jre-headless; `make setup-spark`)"
+        return spark_problem()
     return None
 
 

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from salesops.raw_parquet import export_warehouse, ingest_to_parquet, spark_tables
+from salesops.sql import sql_str
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 SPARK_TARGET = "spark_local"
@@ -38,22 +39,17 @@ class SparkBuildFailed(RuntimeError):
     pass
 
 
-def java_problem() -> str | None:
-    """None when a Java runtime and pyspark are there; else what is missing, and how to get it."""
+def spark_problem() -> str | None:
+    """None when spark_local can run here (the spark extra and a `java`); else what is missing,
+    and how to get it. Cheap (nothing imported, nothing started): the settings check uses it."""
+    import importlib.util
     import shutil
-    import subprocess
 
-    try:
-        import dbt.adapters.spark  # noqa: F401
-        import pyspark  # noqa: F401
-    except ImportError as error:
-        return f"the spark extra is not installed ({error}): run `make setup-spark`"
-    java = shutil.which("java")
-    if java is None:
-        return "Spark needs Java 17 (Debian: openjdk-17-jre-headless): run `make setup-spark`"
-    done = subprocess.run([java, "-version"], capture_output=True, text=True)
-    if done.returncode != 0:
-        return f"`java -version` failed: {done.stderr.strip()[:200]}"
+    if importlib.util.find_spec("pyspark") is None or \
+            importlib.util.find_spec("dbt.adapters.spark") is None:
+        return "spark_local needs the spark extra (dbt-spark, pyspark): run `make setup-spark`"
+    if shutil.which("java") is None:
+        return "spark_local needs Java 17 (Debian: openjdk-17-jre-headless; `make setup-spark`)"
     return None
 
 
@@ -94,9 +90,8 @@ def mirror_into_duckdb(spark_dir: Path, warehouse: Path, memory_limit: str = "4G
             kind = existing.get((database, table))
             if kind == "VIEW":
                 con.execute(f'drop view "{database}"."{table}"')
-            files = (folder / "*.parquet").as_posix().replace("'", "''")
-            con.execute(f'create or replace table "{database}"."{table}" as '
-                        f"select * from read_parquet('{files}')")
+            con.execute(f'create or replace table "{database}"."{table}" as select * from '
+                        f"read_parquet({sql_str((folder / '*.parquet').as_posix())})")
         con.execute("commit")
     finally:
         con.close()
@@ -206,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="Spark's metastore, managed tables and the raw Parquet go here")
     parser.add_argument("--driver-memory", default="4g", help="Spark driver memory (4g)")
     args = parser.parse_args(argv)
-    problem = java_problem()
+    problem = spark_problem()
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2

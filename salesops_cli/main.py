@@ -339,7 +339,7 @@ def print_summary(settings: Settings) -> None:
         entry = current_log_entry(settings.publish_dir) or {}
         newest = json.loads(entry.get("newest_drop_dates") or "{}")  # JSON text in the log
         drops = ", ".join(f"{k} {v}" for k, v in sorted(newest.items())) or "-"
-        from salesops.dashboard import reporting_currency
+        from salesops.dashboard import last_complete_month, reporting_currency
 
         currency = reporting_currency()
         tables = {r[0] for r in con.execute(
@@ -360,7 +360,8 @@ def print_summary(settings: Settings) -> None:
             for month, won, lost, wr, amount, wra in rows:
                 print(f"  {month!s:<10} {_int(won):>5} {_int(lost):>5} {_pct(wr):>10} "
                       f"{_money(amount, ''):>14} {_pct(wra):>10}")
-        month = _summary_month(con, tables, newest)
+        month = last_complete_month(
+            con, newest, [mart for _, mart, _, _ in COMPANY_KPIS if mart in tables])
         if month is not None:
             print_company_kpis(con, tables, month, currency)
         marts = sorted(t for t in tables if t != PUBLISH_LOG)
@@ -385,19 +386,6 @@ COMPANY_KPIS = (
     ("Training hours", "kpi_training_company", "training_hours", "num"),
     ("Turnover, trailing 12 months", "kpi_retention_company", "turnover_rate_t12m", "pct"),
 )
-
-
-def _summary_month(con, tables: set[str], newest: dict[str, str]) -> dt.date | None:
-    """The last complete month before "now" (the newest drop date); without a publish log, the
-    month before the newest month any company mart has."""
-    dates = [dt.date.fromisoformat(v) for v in newest.values() if v]
-    if dates:
-        first_of_now = max(dates).replace(day=1)
-        return (first_of_now - dt.timedelta(days=1)).replace(day=1)
-    months = [con.execute(f"select max(month) from {mart}").fetchone()[0]
-              for _, mart, _, _ in COMPANY_KPIS if mart in tables]
-    months = [m for m in months if m is not None]
-    return max(months) if months else None
 
 
 def print_company_kpis(con, tables: set[str], month: dt.date, currency: str) -> None:

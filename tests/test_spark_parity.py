@@ -36,9 +36,9 @@ pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.timeout(3600)]
 @pytest.fixture(scope="module")
 def spark_build(demo_run, tmp_path_factory) -> Path:
     """The Spark build of the demo landing folder; returns its folder (spark dir)."""
-    from salesops.spark_build import java_problem
+    from salesops.spark_build import spark_problem
 
-    problem = java_problem()
+    problem = spark_problem()
     assert problem is None, problem
     spark_dir = tmp_path_factory.mktemp("spark")
     done = subprocess.run(
